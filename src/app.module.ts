@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { AppAssignmentsModule } from './modules/app-assignments/app-assignments.module.js';
+import { APP_ASSIGNMENT_ENTITIES } from './modules/app-assignments/infrastructure/entities.js';
+import { AppsModule } from './modules/apps/apps.module.js';
+import { APP_ENTITIES } from './modules/apps/infrastructure/entities.js';
+import { AuthModule } from './shared/auth/auth.module.js';
+import { DatabaseModule } from './shared/database/database.module.js';
+import { HealthModule } from './shared/health/health.module.js';
+import { LoggingModule } from './shared/http/logging.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole application for a validated configuration (main.ts and e2e tests). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule.forRoot([...APP_ENTITIES, ...APP_ASSIGNMENT_ENTITIES]),
+        AuthModule,
+        HealthModule,
+        AppsModule,
+        AppAssignmentsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no', ''].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * The environment the service reads, validated once at startup (SPEC §7).
+ * Every variable is listed in `.env.example`.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters long' })
+  AUTH_JWT_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  AUTH_JWKS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_SESSION_TTL_SECONDS = 1800;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_SESSION_RETENTION_SECONDS = 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_MAX_ROWS = 100_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+  @Transform(toBool)
+  @IsBoolean()
+  IMPORT_ALLOW_PRIVATE_APP_URIS = false;
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toUpperCase() : value,
+  )
+  @IsString()
+  @MinLength(2)
+  DEFAULT_PHONE_REGION = 'IT';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
+  SMTP_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function describe(error: ValidationError): string {
+  const shown = error.value === undefined ? '(unset)' : JSON.stringify(String(error.value));
+  const reasons = Object.values(error.constraints ?? {}).join('; ');
+  return `${error.property}=${shown}: ${reasons}`;
+}
+
+/** Reads and validates the environment; throws one error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const input: Record<string, string> = {};
+  for (const key of [
+    ...known,
+    'DATABASE_URL',
+    'AUTH_JWT_SECRET',
+    'AUTH_JWKS_URL',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'SMTP_URL',
+  ]) {
+    const value = env[key];
+    if (value !== undefined) input[key] = value;
+  }
+  const config = plainToInstance(AppConfig, input);
+  const errors = validateSync(config, { skipMissingProperties: false });
+  const problems = errors.map(describe);
+  if (config.isProduction && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
+    problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}

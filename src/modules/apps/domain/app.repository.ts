@@ -1,0 +1,14 @@
+import type { Page, PageRequest } from '../../../shared/pagination.js';
+import type { App, AppDetails, NewApp } from './app.js';
+
+export abstract class AppRepository {
+  /** Throws ConflictError `already_exists` when the code name is taken. */
+  abstract insert(app: NewApp): Promise<App>;
+  /** Case-insensitive. */
+  abstract findByCodeName(appCodeName: string): Promise<App | null>;
+  abstract findByClientId(clientId: string): Promise<App | null>;
+  abstract list(page: PageRequest): Promise<Page<App>>;
+  abstract update(appId: string, details: AppDetails): Promise<App>;
+  /** Throws ConflictError `app_has_assignments` while the app is assigned. */
+  abstract delete(app: App): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+@Entity({ name: 'apps' })
+export class AppEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'app_id' })
+  appId: string;
+
+  @Column({ name: 'app_code_name', type: 'varchar', length: 64 })
+  appCodeName: string;
+
+  @Column({ type: 'varchar', length: 50 })
+  name: string;
+
+  @Column({ name: 'app_type', type: 'text', array: true })
+  appTypes: string[];
+
+  @Column({ name: 'redirect_uri', type: 'text' })
+  redirectUri: string;
+
+  @Column({ name: 'api_uri', type: 'text', nullable: true })
+  apiUri: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Column({ name: 'owner_uid', type: 'varchar', length: 255 })
+  ownerUid: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 64 })
+  clientId: string;
+
+  @Column({ name: 'client_secret_hash', type: 'text' })
+  clientSecretHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

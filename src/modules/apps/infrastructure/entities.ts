@@ -1,0 +1,3 @@
+import { AppEntity } from './app.entity.js';
+
+export const APP_ENTITIES = [AppEntity];

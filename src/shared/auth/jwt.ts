@@ -1,0 +1,95 @@
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import type { AppConfig } from '../../config/app-config.js';
+import { UnauthenticatedError } from '../domain-error.js';
+import { Principal } from './principal.js';
+
+const encoder = new TextEncoder();
+
+export interface TokenClaims {
+  sub: string;
+  business_uid?: string;
+  scope?: string;
+  [claim: string]: unknown;
+}
+
+/** Signs an HS256 token (the token CLI, the demo token and app credentials). */
+export async function signToken(
+  secret: string,
+  claims: TokenClaims,
+  options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  const { sub, ...rest } = claims;
+  let jwt = new SignJWT(rest as JWTPayload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '1h');
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(encoder.encode(secret));
+}
+
+/**
+ * Verifies bearer tokens: HS256 with the configured secret, or asymmetric keys from the JWKS
+ * URL; issuer and audience when configured; `exp` always. Every failure is a 401.
+ */
+export class JwtVerifier {
+  private readonly hmacKey?: Uint8Array;
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(
+    secret: string | undefined,
+    private readonly config: Pick<AppConfig, 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'>,
+  ) {
+    if (secret) this.hmacKey = encoder.encode(secret);
+    if (config.AUTH_JWKS_URL) this.jwks = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL));
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const payload = await this.verifyPayload(token);
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
+      throw new UnauthenticatedError('missing sub');
+    }
+    const business = payload['business_uid'];
+    if (business !== undefined && (typeof business !== 'string' || business.length === 0)) {
+      throw new UnauthenticatedError('malformed business_uid');
+    }
+    const scope = payload['scope'];
+    if (scope !== undefined && typeof scope !== 'string') {
+      throw new UnauthenticatedError('malformed scope');
+    }
+    return new Principal(payload.sub, business, scope ? scope.split(' ').filter(Boolean) : []);
+  }
+
+  private async verifyPayload(token: string): Promise<JWTPayload> {
+    const options = {
+      issuer: this.config.AUTH_ISSUER,
+      audience: this.config.AUTH_AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+    };
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new UnauthenticatedError('malformed token');
+    }
+    try {
+      if (alg === 'HS256' && this.hmacKey) {
+        return (await jwtVerify(token, this.hmacKey, { ...options, algorithms: ['HS256'] }))
+          .payload;
+      }
+      if (alg && alg !== 'none' && !alg.startsWith('HS') && this.jwks) {
+        return (await jwtVerify(token, this.jwks, options)).payload;
+      }
+    } catch (error) {
+      throw new UnauthenticatedError((error as Error).message);
+    }
+    throw new UnauthenticatedError(`unsupported algorithm ${alg ?? ''}`);
+  }
+}

@@ -1,0 +1,128 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, detail, type ErrorDetail } from '../domain-error.js';
+
+interface Envelope {
+  code: number;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+const TYPES: Record<number, string> = {
+  400: 'validation_error',
+  409: 'conflict',
+  413: 'payload_too_large',
+  422: 'precondition_failed',
+};
+
+function envelope(code: number, message: string, errors?: ErrorDetail[], type?: string): Envelope {
+  const kind = type ?? TYPES[code];
+  const data = kind ? { type: kind, errors: errors ?? [] } : {};
+  return { code, message, data };
+}
+
+/** Errors that mean "the database is not reachable right now". */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+    ].includes(e?.code ?? '') ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      e?.message ?? '',
+    )
+  );
+}
+
+/**
+ * The one global filter (SPEC §1.1): every error leaves as the envelope; no stack, SQL or
+ * internal name ever reaches a response. Unexpected errors are logged with the request id.
+ */
+@Catch()
+export class GlobalErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Error');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const response = ctx.getResponse<Response>();
+    const request = ctx.getRequest<Request & { id?: string }>();
+    const body = this.toEnvelope(exception, request);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.status(body.code).json(body);
+  }
+
+  private toEnvelope(exception: unknown, request: Request & { id?: string }): Envelope {
+    if (exception instanceof DomainError) {
+      return envelope(exception.status, exception.message, exception.errors);
+    }
+    const bodyParserError = exception as { type?: string; status?: number; expose?: boolean };
+    if (bodyParserError?.type === 'entity.parse.failed') {
+      return envelope(400, 'malformed request body', [detail('body', 'malformed_json', '')]);
+    }
+    if (bodyParserError?.type === 'entity.too.large') {
+      return envelope(413, 'request body too large', [detail('body', 'too_large', '')]);
+    }
+    if (
+      bodyParserError?.type === 'encoding.unsupported' ||
+      bodyParserError?.type === 'charset.unsupported'
+    ) {
+      return envelope(415, 'unsupported body encoding');
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return envelope(404, `route ${request.method} ${request.path} not found`);
+      if (status === 400) {
+        // Raised by the framework before any DTO runs: the body itself could not be read.
+        const json = /json/i.test(exception.message);
+        return envelope(400, 'malformed request body', [
+          detail('body', json ? 'malformed_json' : 'malformed_request', ''),
+        ]);
+      }
+      if (status === 413) {
+        return envelope(413, 'request body too large', [detail('body', 'too_large', '')]);
+      }
+      if (status === 503) {
+        return {
+          code: 503,
+          message: 'service unavailable',
+          data: asObject(exception.getResponse()),
+        };
+      }
+      if (status < 500) return envelope(status, httpMessage(exception));
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error({ err: exception, req_id: request.id }, 'database unavailable');
+      return envelope(503, 'service unavailable, try again shortly');
+    }
+    this.logger.error({ err: exception, req_id: request.id }, 'unexpected error');
+    return envelope(500, 'internal error');
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return typeof message === 'string' ? message.toLowerCase() : exception.message.toLowerCase();
+}
