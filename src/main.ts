@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
 import { configureApp } from './shared/http/configure-app.js';
 
 async function bootstrap(): Promise<void> {
+  // A local .env (see .env.example) fills in what the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -18,9 +21,9 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
   configureApp(app);
   await app.listen(config.PORT, '0.0.0.0');
-  const url = await app.getUrl();
-  app.get(AppConfig); // fail fast if the config provider is missing
-  process.stdout.write(`listening on ${url.replace('[::1]', 'localhost')} — Swagger UI at /docs\n`);
+  process.stdout.write(
+    `listening on http://localhost:${config.PORT} — Swagger UI at http://localhost:${config.PORT}/docs\n`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {
