@@ -3,7 +3,10 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { AppAssignmentsModule } from './modules/app-assignments/app-assignments.module.js';
 import { APP_ASSIGNMENT_ENTITIES } from './modules/app-assignments/infrastructure/entities.js';
+import { ImportModule } from './import/import.module.js';
 import { AppsModule } from './modules/apps/apps.module.js';
+import { CustomersModule } from './modules/customers/customers.module.js';
+import { CUSTOMER_ENTITIES } from './modules/customers/infrastructure/entities.js';
 import { APP_ENTITIES } from './modules/apps/infrastructure/entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
 import { DatabaseModule } from './shared/database/database.module.js';
@@ -19,11 +22,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
-        DatabaseModule.forRoot([...APP_ENTITIES, ...APP_ASSIGNMENT_ENTITIES]),
+        DatabaseModule.forRoot([...APP_ENTITIES, ...APP_ASSIGNMENT_ENTITIES, ...CUSTOMER_ENTITIES]),
         AuthModule,
         HealthModule,
         AppsModule,
         AppAssignmentsModule,
+        ImportModule,
+        CustomersModule,
       ],
     };
   }

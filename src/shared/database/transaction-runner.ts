@@ -8,6 +8,11 @@ import { DataSource, type EntityManager } from 'typeorm';
  */
 export abstract class TransactionRunner {
   abstract run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: runs `work` under a savepoint; if it throws, only its own writes are
+   * rolled back and the error is rethrown, so the transaction can go on.
+   */
+  abstract savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -17,6 +22,7 @@ export abstract class TransactionRunner {
 @Injectable()
 export class TypeOrmTransactionRunner extends TransactionRunner {
   private readonly storage = new AsyncLocalStorage<EntityManager>();
+  private savepoints = 0;
 
   constructor(private readonly dataSource: DataSource) {
     super();
@@ -25,6 +31,21 @@ export class TypeOrmTransactionRunner extends TransactionRunner {
   run<T>(work: () => Promise<T>): Promise<T> {
     if (this.storage.getStore()) return work();
     return this.dataSource.transaction((manager) => this.storage.run(manager, work));
+  }
+
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const manager = this.storage.getStore();
+    if (!manager) throw new Error('savepoint() needs an open transaction');
+    const name = `sp_${++this.savepoints}`;
+    await manager.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await manager.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
   }
 
   get manager(): EntityManager {

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { type ImportRow, type RowIssue, statusOf } from '../domain/import-row.js';
+import { ImportSession } from '../domain/import-session.js';
+import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
+
+/** A row as a source (a CSV file, an app's page) delivers it, cells keyed by field. */
+export interface SourceRow {
+  rowNumber: number;
+  cells: Record<string, string>;
+  /** Set when the row cannot be read as the target's fields (e.g. a ragged CSV row). */
+  unreadable?: RowIssue;
+}
+
+export interface Importer {
+  sub: string;
+  businessUid: string;
+}
+
+/**
+ * Validate (SPEC §6.1): classifies every row of a source in batches — field rules, in-file
+ * duplicates, one database lookup per batch — and keeps them in a session. Writes nothing else.
+ */
+@Injectable()
+export class ValidateImport {
+  constructor(
+    private readonly sessions: ImportSessionRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async validate(
+    target: ImportTarget<unknown>,
+    importer: Importer,
+    options: ImportOptions,
+    source: AsyncIterable<SourceRow[]>,
+  ): Promise<ImportSession> {
+    const session = ImportSession.start({
+      id: randomUUID(),
+      businessUid: importer.businessUid,
+      createdBy: importer.sub,
+      entityType: target.entityType,
+      channel: 'csv',
+      options,
+      now: new Date(),
+      ttlSeconds: this.config.IMPORT_SESSION_TTL_SECONDS,
+    });
+    await this.sessions.insert(session);
+    try {
+      await this.collect(session, target, options, source);
+      const version = session.snapshot.version;
+      session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
+      await this.sessions.save(session, version);
+      return session;
+    } catch (error) {
+      await this.sessions.delete(session.id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Classifies and stores every batch of the source into the session (also used by app pulls). */
+  async collect(
+    session: ImportSession,
+    target: ImportTarget<unknown>,
+    options: ImportOptions,
+    source: AsyncIterable<SourceRow[]>,
+  ): Promise<void> {
+    const firstSeen = new Map<string, number>();
+    const severity = target.duplicateSeverity(options);
+    for await (const batch of source) {
+      const rows = batch.map((source) => this.check(target, options, source, firstSeen, severity));
+      const classifiable = rows.filter((row) => row.status !== 'error');
+      if (classifiable.length > 0) {
+        await target.classify(session.snapshot.businessUid, classifiable, options);
+        for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
+      }
+      session.addRows(rows);
+      await this.sessions.insertRows(session.id, rows);
+    }
+  }
+
+  private check(
+    target: ImportTarget<unknown>,
+    options: ImportOptions,
+    source: SourceRow,
+    firstSeen: Map<string, number>,
+    severity: 'error' | 'warning',
+  ): ImportRow<unknown> {
+    if (source.unreadable) {
+      const errors = [source.unreadable];
+      return { rowNumber: source.rowNumber, status: 'error', data: source.cells, errors, warnings: [], payload: {} };
+    }
+    const checked = target.check(source.cells, options);
+    const row: ImportRow<unknown> = {
+      rowNumber: source.rowNumber,
+      status: 'valid',
+      data: source.cells,
+      errors: checked.errors,
+      warnings: [],
+      payload: checked.payload,
+    };
+    const key = checked.duplicateKey;
+    if (key) {
+      const seenKey = `${key.field}\u0000${key.value.trim().toLowerCase()}`;
+      const first = firstSeen.get(seenKey);
+      if (first === undefined) {
+        // Only a row that can be imported claims its key: a later copy of a broken row is not a duplicate.
+        if (row.errors.length === 0) firstSeen.set(seenKey, row.rowNumber);
+      } else {
+        const issue: RowIssue = { field: key.field, message: 'duplicate_in_csv', values: [key.value, String(first)] };
+        if (severity === 'error') row.errors.push(issue);
+        else {
+          row.warnings.push(issue);
+          row.duplicateOf = first;
+        }
+      }
+    }
+    row.status = statusOf(row.errors, row.warnings);
+    return row;
+  }
+}

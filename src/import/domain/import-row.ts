@@ -1,0 +1,62 @@
+/**
+ * One row of an import, as classified at validate time (SPEC §6.1) and executed at confirm.
+ * Plain data: the rules that act on rows live in ImportSession.
+ */
+export const ROW_STATUSES = ['valid', 'warning', 'error', 'ambiguous'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
+
+export interface Candidate {
+  /** The reference API's field name; it holds the customer's id. */
+  logto_id: string;
+  name: string;
+  type: 'customer';
+}
+
+export interface RowIssue {
+  field: string;
+  message: string;
+  values?: string[];
+  candidates?: Candidate[];
+}
+
+export type FieldDiff = Record<string, { from: string | null; to: string | null }>;
+
+export interface ImportRow<P = Record<string, unknown>> {
+  rowNumber: number;
+  status: RowStatus;
+  /** The cells as read, keyed by column. */
+  data: Record<string, string>;
+  errors: RowIssue[];
+  warnings: RowIssue[];
+  /** The entity fields parsed from the cells (normalised), what confirm writes. */
+  payload: P;
+  /** `warning already_exists`: the entity override would update. */
+  existingId?: string;
+  /** `warning duplicate_in_csv` (multi): the earlier row whose entity override updates. */
+  duplicateOf?: number;
+  /** Field-by-field change that override would make to the existing entity. */
+  diff?: FieldDiff;
+}
+
+export const OUTCOME_STATUSES = ['created', 'updated', 'skipped', 'failed'] as const;
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+export const SKIP_REASONS = ['error', 'warning_not_overridden', 'ambiguous_unresolved'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** What confirm did with one row (SPEC §6.2). */
+export type RowOutcome =
+  | { rowNumber: number; status: 'created' | 'updated'; id: string }
+  | { rowNumber: number; status: 'skipped'; reason: SkipReason }
+  | { rowNumber: number; status: 'failed'; error: string };
+
+/** Status precedence: error > ambiguous > warning > valid. Ambiguity is an error issue of its own. */
+export function statusOf(errors: readonly RowIssue[], warnings: readonly RowIssue[]): RowStatus {
+  if (errors.some((e) => e.message !== 'ambiguous')) return 'error';
+  if (errors.length > 0) return 'ambiguous';
+  if (warnings.length > 0) return 'warning';
+  return 'valid';
+}
+
+export function candidatesOf(row: Pick<ImportRow, 'errors'>): Candidate[] {
+  return row.errors.flatMap((e) => (e.message === 'ambiguous' ? (e.candidates ?? []) : []));
+}

@@ -1,0 +1,38 @@
+import type { ImportRow, RowOutcome } from './import-row.js';
+import type { ImportSession } from './import-session.js';
+
+/** A row with what confirm did with it (absent until then). */
+export interface StoredRow extends ImportRow<unknown> {
+  outcome?: RowOutcome;
+}
+
+export abstract class ImportSessionRepository {
+  abstract insert(session: ImportSession): Promise<void>;
+  /** Saves the session if nobody changed it since `expectedVersion`; false otherwise. */
+  abstract save(session: ImportSession, expectedVersion: number): Promise<boolean>;
+  abstract findById(id: string): Promise<ImportSession | null>;
+  abstract delete(id: string): Promise<void>;
+
+  /** One multi-row insert per batch. */
+  abstract insertRows(sessionId: string, rows: ImportRow<unknown>[]): Promise<void>;
+  abstract findRows(sessionId: string, rowNumbers: number[]): Promise<Map<number, StoredRow>>;
+  /** Rows without an outcome after `afterRow`, in row order. */
+  abstract pendingRows(sessionId: string, afterRow: number, limit: number): Promise<StoredRow[]>;
+  /** All rows in row order, read in pages (responses, errors.csv). */
+  abstract streamRows(sessionId: string, pageSize?: number): AsyncIterable<StoredRow[]>;
+
+  /**
+   * Inside the batch's transaction: locks the session row and checks that `owner` still holds
+   * the lease; false if another instance took it over.
+   */
+  abstract lockForOwner(sessionId: string, owner: string): Promise<boolean>;
+  /** Writes a batch's outcomes and the session's counters and lease (same transaction). */
+  abstract recordOutcomes(session: ImportSession, outcomes: RowOutcome[]): Promise<void>;
+  /** Heartbeat: extends the lease while `owner` holds it. */
+  abstract renewLease(sessionId: string, owner: string, until: Date): Promise<boolean>;
+
+  /** Sessions being confirmed whose lease has lapsed (their confirmer died). */
+  abstract findResumable(now: Date, limit: number): Promise<string[]>;
+  /** Deletes sessions that ended or expired before `before`; returns how many. */
+  abstract purge(before: Date): Promise<number>;
+}

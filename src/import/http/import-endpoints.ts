@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../../config/app-config.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import { ConfirmImport } from '../application/confirm-import.js';
+import { ImportQueries } from '../application/import-queries.js';
+import { ValidateImport } from '../application/validate-import.js';
+import type { RowIssue } from '../domain/import-row.js';
+import { type ImportSession, sum } from '../domain/import-session.js';
+import type { StoredRow } from '../domain/import-session.repository.js';
+import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
+import { csvRows, mapHeader } from '../csv/csv-source.js';
+import { openCsv } from '../csv/read-csv.js';
+import { writeErrorsCsv } from '../csv/write-errors-csv.js';
+import { receiveCsvUpload } from './csv-upload.js';
+import type { ConfirmImportDto } from './import.dto.js';
+import { streamEnvelope } from './stream-response.js';
+
+const issues = (list: RowIssue[]) => (list.length > 0 ? list : undefined);
+
+/** The JSON of one validated row (SPEC §6.1): empty lists and absent fields left out. */
+export function rowJson(row: StoredRow) {
+  return {
+    row_number: row.rowNumber,
+    status: row.status,
+    data: row.data,
+    errors: issues(row.errors),
+    warnings: issues(row.warnings),
+    existing_id: row.existingId,
+    diff: row.diff,
+  };
+}
+
+/** The JSON of one row's outcome (SPEC §6.2). */
+export function resultJson(row: StoredRow) {
+  const o = row.outcome!;
+  return {
+    row_number: o.rowNumber,
+    status: o.status,
+    ...('id' in o ? { id: o.id } : {}),
+    ...('reason' in o ? { reason: o.reason } : {}),
+    ...('error' in o ? { error: o.error } : {}),
+  };
+}
+
+async function* withOutcome(pages: AsyncIterable<StoredRow[]>): AsyncIterable<StoredRow[]> {
+  for await (const page of pages) yield page.filter((row) => row.outcome !== undefined);
+}
+
+export function counters(session: ImportSession) {
+  const { outcomes } = session.snapshot;
+  return { created: outcomes.created, updated: outcomes.updated, skipped: outcomes.skipped, failed: outcomes.failed };
+}
+
+/**
+ * The HTTP side of the import flow that every entity's controller shares: multipart upload,
+ * CSV reading, and responses streamed from the stored rows.
+ */
+@Injectable()
+export class ImportEndpoints {
+  constructor(
+    private readonly validator: ValidateImport,
+    private readonly confirmer: ConfirmImport,
+    private readonly queries: ImportQueries,
+    private readonly config: AppConfig,
+  ) {}
+
+  async validate(
+    req: Request,
+    res: Response,
+    input: {
+      target: ImportTarget<unknown>;
+      principal: Principal;
+      message: string;
+      /** Reads the form's other fields into options (400 on bad values). */
+      options?: (fields: Record<string, string>) => ImportOptions;
+    },
+  ): Promise<void> {
+    const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
+    let session: ImportSession;
+    try {
+      const options = { source: 'csv_import', ...(input.options?.(upload.fields) ?? {}) };
+      const csv = await openCsv(upload.path, { maxRows: this.config.IMPORT_MAX_ROWS });
+      const fieldAt = mapHeader(csv.header, input.target.columns, options.fieldsMapping);
+      session = await this.validator.validate(
+        input.target,
+        { sub: input.principal.sub, businessUid: input.principal.businessUid! },
+        options,
+        csvRows(fieldAt, csv.batches),
+      );
+    } finally {
+      await upload.cleanup();
+    }
+    const { counts, expiresAt } = session.snapshot;
+    await streamEnvelope(res, {
+      status: 200,
+      message: input.message,
+      head: {
+        import_id: session.id,
+        expires_at: expiresAt.toISOString(),
+        total_rows: counts.total,
+        valid_rows: counts.valid,
+        warning_rows: counts.warning,
+        error_rows: counts.error,
+        ambiguous_rows: counts.ambiguous,
+      },
+      listKey: 'rows',
+      pages: this.queries.rows(session),
+      toJson: rowJson,
+    });
+  }
+
+  async confirm(
+    res: Response,
+    input: { target: ImportTarget<unknown>; principal: Principal; body: ConfirmImportDto; message: string },
+  ): Promise<void> {
+    const { session, replayed } = await this.confirmer.confirm(
+      input.target,
+      { sub: input.principal.sub, businessUid: input.principal.businessUid! },
+      {
+        importId: input.body.import_id,
+        override: input.body.override ?? false,
+        resolutions: input.body.parsedResolutions(),
+      },
+    );
+    await streamEnvelope(res, {
+      status: 200,
+      message: input.message,
+      head: counters(session),
+      listKey: 'results',
+      pages: this.queries.rows(session),
+      toJson: resultJson,
+      headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
+    });
+  }
+
+  async status(
+    res: Response,
+    input: { target: ImportTarget<unknown>; principal: Principal; importId: string; message: string; extra?: Record<string, unknown> },
+  ): Promise<void> {
+    const session = await this.queries.get(input.target.entityType, { businessUid: input.principal.businessUid! }, input.importId);
+    const s = session.snapshot;
+    await streamEnvelope(res, {
+      status: 200,
+      message: input.message,
+      head: {
+        import_id: s.id,
+        entity_type: s.entityType,
+        status: session.displayStatus(new Date()),
+        total_rows: s.counts.total,
+        valid_rows: s.counts.valid,
+        warning_rows: s.counts.warning,
+        error_rows: s.counts.error,
+        ambiguous_rows: s.counts.ambiguous,
+        ...counters(session),
+        rows_processed: sum(s.outcomes),
+        created_at: s.createdAt.toISOString(),
+        expires_at: s.expiresAt.toISOString(),
+        completed_at: s.completedAt?.toISOString() ?? null,
+        error: s.error,
+        ...(input.extra ?? {}),
+      },
+      listKey: 'results',
+      pages: withOutcome(this.queries.rows(session)),
+      toJson: resultJson,
+    });
+  }
+
+  async errorsCsv(
+    res: Response,
+    input: { target: ImportTarget<unknown>; principal: Principal; importId: string },
+  ): Promise<void> {
+    const session = await this.queries.get(input.target.entityType, { businessUid: input.principal.businessUid! }, input.importId);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="import-${session.id}-errors.csv"`);
+    await writeErrorsCsv(input.target.columns, this.queries.rows(session), res);
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import { type Customer, type CustomerFields, LANGUAGES, type Language } from '../domain/customer.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** International form: `+` then 7–20 of digits, spaces, `-`, `(`, `)` (SPEC §4). */
+export const CUSTOMER_PHONE = /^\+[0-9 ()-]{7,20}$/;
+
+/**
+ * A customer's fields and their rules — used by the REST endpoints and, cell by cell, by the
+ * CSV import, so that both apply exactly the same rules.
+ */
+export class CustomerFieldsDto {
+  @ApiProperty({ maxLength: 255, example: 'Acme S.p.A.' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(255)
+  @Matches(/\S/, { message: 'required' })
+  company_name: string;
+
+  @ApiProperty({ maxLength: 64, example: 'IT01234567890' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(64)
+  @Matches(/\S/, { message: 'required' })
+  vat_number: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ maxLength: 255, example: 'Via Roma 1' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  address?: string;
+
+  @ApiPropertyOptional({ maxLength: 255, example: 'Milano' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  city?: string;
+
+  @ApiPropertyOptional({ maxLength: 255, example: 'Maria Rossi' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  main_contact?: string;
+
+  @ApiPropertyOptional({ example: 'info@acme.example' })
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail({}, { message: 'invalid_email' })
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+39 02 1234 5678', pattern: CUSTOMER_PHONE.source })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(CUSTOMER_PHONE, { message: 'invalid_phone' })
+  phone?: string;
+
+  @ApiPropertyOptional({ enum: LANGUAGES, default: 'en' })
+  @IsOptional()
+  @IsIn(LANGUAGES)
+  language?: Language;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  notes?: string;
+
+  static toFields(dto: CustomerFieldsDto): CustomerFields {
+    return {
+      company_name: dto.company_name,
+      vat_number: dto.vat_number,
+      description: dto.description ?? null,
+      address: dto.address ?? null,
+      city: dto.city ?? null,
+      main_contact: dto.main_contact ?? null,
+      email: dto.email ?? null,
+      phone: dto.phone ?? null,
+      language: dto.language ?? 'en',
+      notes: dto.notes ?? null,
+    };
+  }
+}
+
+export class CustomerDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Acme S.p.A.' }) company_name: string;
+  @ApiProperty({ example: 'IT01234567890' }) vat_number: string;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ nullable: true, type: String }) address: string | null;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+  @ApiProperty({ nullable: true, type: String }) main_contact: string | null;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ enum: LANGUAGES }) language: string;
+  @ApiProperty({ nullable: true, type: String }) notes: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+
+  static from(c: Customer): CustomerDto {
+    return {
+      id: c.id,
+      company_name: c.company_name,
+      vat_number: c.vat_number,
+      description: c.description,
+      address: c.address,
+      city: c.city,
+      main_contact: c.main_contact,
+      email: c.email,
+      phone: c.phone,
+      language: c.language,
+      notes: c.notes,
+      created_at: c.createdAt.toISOString(),
+      updated_at: c.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class ListCustomersQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'Matches company name, VAT, e-mail, city or contact' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  search?: string;
+}

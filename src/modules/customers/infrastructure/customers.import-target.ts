@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { ImportRow } from '../../../import/domain/import-row.js';
+import {
+  type CheckedRow,
+  ImportTarget,
+  type RowAction,
+  type WriteResult,
+} from '../../../import/domain/import-target.js';
+import { checkCells } from '../../../import/infrastructure/dto-row-check.js';
+import { CUSTOMER_IMPORT_COLUMNS, type CustomerFields } from '../domain/customer.js';
+import { CustomerRepository } from '../domain/customer.repository.js';
+import { CustomerFieldsDto } from '../http/customer.dto.js';
+
+/**
+ * Customers on the import engine (SPEC §4): field rules, VAT duplicates inside the file as
+ * errors, no database classification (the database enforces no uniqueness on name or VAT, so
+ * there are never warnings or ambiguities), batched inserts.
+ */
+@Injectable()
+export class CustomersImportTarget extends ImportTarget<CustomerFields> {
+  readonly entityType = 'customers' as const;
+  readonly columns = CUSTOMER_IMPORT_COLUMNS;
+  readonly resolvesReferences = false;
+
+  constructor(private readonly customers: CustomerRepository) {
+    super();
+  }
+
+  duplicateSeverity(): 'error' {
+    return 'error';
+  }
+
+  check(cells: Record<string, string>): CheckedRow<CustomerFields> {
+    const { dto, errors } = checkCells(CustomerFieldsDto, cells);
+    const vat = cells.vat_number?.trim();
+    return {
+      payload: CustomerFieldsDto.toFields(dto),
+      errors,
+      ...(vat ? { duplicateKey: { field: 'vat_number', value: vat } } : {}),
+    };
+  }
+
+  async classify(_businessUid: string, _rows: ImportRow<CustomerFields>[]): Promise<void> {
+    // Nothing in the database makes a customer row a warning or ambiguous.
+  }
+
+  async write(businessUid: string, actions: RowAction<CustomerFields>[]): Promise<WriteResult[]> {
+    const rows = actions.map((action) => {
+      if (action.kind !== 'create') throw new Error('customers are only ever created by an import');
+      return { id: randomUUID(), fields: action.payload, rowNumber: action.rowNumber };
+    });
+    await this.customers.insertMany(businessUid, rows);
+    return rows.map((r) => ({ rowNumber: r.rowNumber, id: r.id, status: 'created' }));
+  }
+
+  describeFailure(error: unknown): string {
+    const message = (error as { message?: string })?.message ?? 'unknown error';
+    if (/value too long/i.test(message)) return 'a value is too long for its column';
+    if (/violates/i.test(message)) return 'rejected by a database constraint';
+    return 'the customer could not be created';
+  }
+}

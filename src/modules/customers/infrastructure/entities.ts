@@ -1,0 +1,3 @@
+import { CustomerEntity } from './customer.entity.js';
+
+export const CUSTOMER_ENTITIES = [CustomerEntity];

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+import { containsPattern } from '../../../shared/database/search.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
+import type { Customer, CustomerFields } from '../domain/customer.js';
+import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';
+import { CustomerEntity } from './customer.entity.js';
+
+const FIELDS = [
+  'company_name',
+  'vat_number',
+  'description',
+  'address',
+  'city',
+  'main_contact',
+  'email',
+  'phone',
+  'language',
+  'notes',
+] as const satisfies ReadonlyArray<keyof CustomerFields>;
+
+@Injectable()
+export class TypeOrmCustomerRepository extends CustomerRepository {
+  constructor(private readonly tx: TypeOrmTransactionRunner) {
+    super();
+  }
+
+  private get repo() {
+    return this.tx.manager.getRepository(CustomerEntity);
+  }
+
+  async insert(businessUid: string, fields: CustomerFields): Promise<Customer> {
+    return this.repo.save(this.repo.create({ ...fields, businessUid }));
+  }
+
+  async insertMany(businessUid: string, rows: Array<{ id: string; fields: CustomerFields }>): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map(({ id, fields }) => ({ id, ...fields }));
+    await this.tx.manager.query(
+      `INSERT INTO customers (id, business_uid, ${FIELDS.join(', ')})
+       SELECT r.id, $1, ${FIELDS.map((f) => `r.${f}`).join(', ')}
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, ${FIELDS.map((f) => `${f} text`).join(', ')})`,
+      [businessUid, JSON.stringify(records)],
+    );
+  }
+
+  findById(businessUid: string, id: string): Promise<Customer | null> {
+    return this.repo.findOneBy({ businessUid, id });
+  }
+
+  async list(businessUid: string, search: string | undefined, request: PageRequest): Promise<Page<Customer>> {
+    const q = this.repo.createQueryBuilder('c').where('c.business_uid = :businessUid', { businessUid });
+    if (search) {
+      const pattern = containsPattern(search);
+      q.andWhere(
+        new Brackets((w) => {
+          for (const column of ['company_name', 'vat_number', 'email', 'city', 'main_contact']) {
+            w.orWhere(`c.${column} ILIKE :pattern`, { pattern });
+          }
+        }),
+      );
+    }
+    const [items, total] = await q
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .skip(offsetOf(request))
+      .take(request.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, request);
+  }
+
+  async update(businessUid: string, id: string, fields: CustomerFields): Promise<Customer | null> {
+    const result = await this.repo.update({ businessUid, id }, fields);
+    return result.affected ? this.findById(businessUid, id) : null;
+  }
+
+  async delete(businessUid: string, id: string): Promise<boolean> {
+    const result = await this.repo.delete({ businessUid, id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async findByNames(businessUid: string, names: string[]): Promise<CustomerSummary[]> {
+    if (names.length === 0) return [];
+    return this.tx.manager.query(
+      `SELECT id, company_name FROM customers
+        WHERE business_uid = $1 AND lower(company_name) = ANY($2::text[])
+        ORDER BY company_name, id`,
+      [businessUid, [...new Set(names.map((n) => n.toLowerCase()))]],
+    );
+  }
+
+  async existsAll(businessUid: string, ids: string[]): Promise<boolean> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return true;
+    const [{ count }] = await this.tx.manager.query(
+      `SELECT count(*)::int AS count FROM customers WHERE business_uid = $1 AND id = ANY($2::uuid[])`,
+      [businessUid, unique],
+    );
+    return count === unique.length;
+  }
+}
