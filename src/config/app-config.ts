@@ -94,6 +94,12 @@ export class AppConfig {
   @IsBoolean()
   IMPORT_ALLOW_PRIVATE_APP_URIS = false;
 
+  /** How long a confirming instance's lease lives without a heartbeat (crash → resume after it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_LEASE_SECONDS = 30;
+
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toUpperCase() : value,
   )

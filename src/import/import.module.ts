@@ -20,6 +20,13 @@ import { TypeOrmImportSessionRepository } from './infrastructure/typeorm-import-
     ImportWorker,
     ImportEndpoints,
   ],
-  exports: [ValidateImport, ConfirmImport, ImportQueries, ImportTargets, ImportEndpoints, ImportSessionRepository],
+  exports: [
+    ValidateImport,
+    ConfirmImport,
+    ImportQueries,
+    ImportTargets,
+    ImportEndpoints,
+    ImportSessionRepository,
+  ],
 })
 export class ImportModule {}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
 import { detail, InvalidError } from '../../shared/domain-error.js';
 import type { RowOutcome } from '../domain/import-row.js';
@@ -12,9 +13,13 @@ import {
   type RowPlan,
 } from '../domain/import-session.js';
 import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
-import type { ImportOptions, ImportTarget, RowAction, WriteResult } from '../domain/import-target.js';
+import type {
+  ImportOptions,
+  ImportTarget,
+  RowAction,
+  WriteResult,
+} from '../domain/import-target.js';
 
-export const LEASE_MS = 30_000;
 const BATCH_SIZE = 1000;
 
 export interface ConfirmRequest {
@@ -49,9 +54,18 @@ export class ConfirmImport {
   constructor(
     private readonly sessions: ImportSessionRepository,
     private readonly tx: TransactionRunner,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
+  }
 
-  async confirm(target: ImportTarget<unknown>, caller: Caller, request: ConfirmRequest): Promise<ConfirmResult> {
+  private readonly leaseMs: number;
+
+  async confirm(
+    target: ImportTarget<unknown>,
+    caller: Caller,
+    request: ConfirmRequest,
+  ): Promise<ConfirmResult> {
     const session = await this.load(request.importId);
     const now = new Date();
     session.assertConfirmableBy(caller, target.entityType, now);
@@ -76,7 +90,10 @@ export class ConfirmImport {
   private async load(importId: string): Promise<ImportSession> {
     const session = await this.sessions.findById(importId);
     if (!session) {
-      throw new InvalidError([detail('import_id', 'not_found_or_expired', importId)], 'import not found or expired');
+      throw new InvalidError(
+        [detail('import_id', 'not_found_or_expired', importId)],
+        'import not found or expired',
+      );
     }
     return session;
   }
@@ -97,25 +114,32 @@ export class ConfirmImport {
   ): Promise<ConfirmResult> {
     const owner = `${this.instance}:${randomUUID()}`;
     const version = session.snapshot.version;
-    const start = session.beginConfirm({ owner, now: new Date(), leaseMs: LEASE_MS, ...plan });
+    const start = session.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan });
     if (start === 'replay') return { session, replayed: true };
     if (!(await this.sessions.save(session, version))) {
       // Another confirm claimed it between our read and our write: decide again on fresh state.
       const fresh = await this.load(session.id);
-      fresh.beginConfirm({ owner, now: new Date(), leaseMs: LEASE_MS, ...plan }); // throws 409 unless completed
+      fresh.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan }); // throws 409 unless completed
       return { session: fresh, replayed: true };
     }
-    if (start === 'resume') this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
+    if (start === 'resume')
+      this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
     await this.execute(target, session, owner);
     return { session, replayed: false };
   }
 
-  private async execute(target: ImportTarget<unknown>, session: ImportSession, owner: string): Promise<void> {
+  private async execute(
+    target: ImportTarget<unknown>,
+    session: ImportSession,
+    owner: string,
+  ): Promise<void> {
     const heartbeat = setInterval(() => {
       this.sessions
-        .renewLease(session.id, owner, new Date(Date.now() + LEASE_MS))
-        .catch((error: unknown) => this.logger.warn({ err: error, import_id: session.id }, 'lease renewal failed'));
-    }, LEASE_MS / 3);
+        .renewLease(session.id, owner, new Date(Date.now() + this.leaseMs))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, import_id: session.id }, 'lease renewal failed'),
+        );
+    }, this.leaseMs / 3);
     heartbeat.unref();
     try {
       let after = 0;
@@ -125,14 +149,16 @@ export class ConfirmImport {
         after = rows[rows.length - 1].rowNumber;
         const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
         await this.tx.run(async () => {
-          if (!(await this.sessions.lockForOwner(session.id, owner))) throw new LeaseLostError(session.id);
+          if (!(await this.sessions.lockForOwner(session.id, owner)))
+            throw new LeaseLostError(session.id);
           const outcomes = await this.executeBatch(target, session, planned);
-          session.recordOutcomes(owner, outcomes, new Date(), LEASE_MS);
+          session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
           await this.sessions.recordOutcomes(session, outcomes);
         });
       }
       await this.tx.run(async () => {
-        if (!(await this.sessions.lockForOwner(session.id, owner))) throw new LeaseLostError(session.id);
+        if (!(await this.sessions.lockForOwner(session.id, owner)))
+          throw new LeaseLostError(session.id);
         const version = session.snapshot.version;
         session.complete(owner, new Date());
         await this.sessions.save(session, version);
@@ -154,19 +180,26 @@ export class ConfirmImport {
     // An update of a row created earlier in the file (a `multi` duplicate) needs that row's id:
     // from an earlier batch's outcome, or from this batch once its first wave is written.
     const earlierRows = planned.flatMap(({ plan }) =>
-      plan.kind === 'update' && plan.targetRow !== undefined && plan.targetRow < firstRow ? [plan.targetRow] : [],
+      plan.kind === 'update' && plan.targetRow !== undefined && plan.targetRow < firstRow
+        ? [plan.targetRow]
+        : [],
     );
-    const earlier = earlierRows.length > 0 ? await this.sessions.findRows(session.id, earlierRows) : new Map<number, StoredRow>();
+    const earlier =
+      earlierRows.length > 0
+        ? await this.sessions.findRows(session.id, earlierRows)
+        : new Map<number, StoredRow>();
     const idOf = (rowNumber: number): string | undefined => {
       const outcome = outcomes.get(rowNumber) ?? earlier.get(rowNumber)?.outcome;
       return outcome && 'id' in outcome ? outcome.id : undefined;
     };
     const toAction = ({ row, plan }: Planned): RowAction<unknown> | null => {
       const base = { rowNumber: row.rowNumber, payload: row.payload };
-      if (plan.kind === 'create') return { ...base, kind: 'create', organizationId: plan.organizationId };
+      if (plan.kind === 'create')
+        return { ...base, kind: 'create', organizationId: plan.organizationId };
       if (plan.kind !== 'update') return null;
       const targetId = plan.targetId ?? idOf(plan.targetRow!);
-      if (targetId) return { ...base, kind: 'update', targetId, organizationId: plan.organizationId };
+      if (targetId)
+        return { ...base, kind: 'update', targetId, organizationId: plan.organizationId };
       outcomes.set(row.rowNumber, notImported(row.rowNumber, plan.targetRow));
       return null;
     };
@@ -175,8 +208,16 @@ export class ConfirmImport {
     const secondWave: Planned[] = [];
     for (const p of planned) {
       if (p.plan.kind === 'skip') {
-        outcomes.set(p.row.rowNumber, { rowNumber: p.row.rowNumber, status: 'skipped', reason: p.plan.reason });
-      } else if (p.plan.kind === 'update' && p.plan.targetId === undefined && p.plan.targetRow! >= firstRow) {
+        outcomes.set(p.row.rowNumber, {
+          rowNumber: p.row.rowNumber,
+          status: 'skipped',
+          reason: p.plan.reason,
+        });
+      } else if (
+        p.plan.kind === 'update' &&
+        p.plan.targetId === undefined &&
+        p.plan.targetRow! >= firstRow
+      ) {
         secondWave.push(p);
       } else firstWave.push(p);
     }
@@ -204,10 +245,16 @@ export class ConfirmImport {
       const outcomes: RowOutcome[] = [];
       for (const action of actions) {
         try {
-          const [result] = await this.tx.savepoint(() => target.write(businessUid, [action], options));
+          const [result] = await this.tx.savepoint(() =>
+            target.write(businessUid, [action], options),
+          );
           outcomes.push(toOutcome(result));
         } catch (error) {
-          outcomes.push({ rowNumber: action.rowNumber, status: 'failed', error: target.describeFailure(error) });
+          outcomes.push({
+            rowNumber: action.rowNumber,
+            status: 'failed',
+            error: target.describeFailure(error),
+          });
         }
       }
       return outcomes;

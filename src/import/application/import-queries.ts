@@ -10,9 +10,17 @@ export class ImportQueries {
   constructor(private readonly sessions: ImportSessionRepository) {}
 
   /** Another business's session, or one of another entity type, does not exist for the caller. */
-  async get(entityType: EntityType, caller: Pick<Caller, 'businessUid'>, importId: string): Promise<ImportSession> {
+  async get(
+    entityType: EntityType,
+    caller: Pick<Caller, 'businessUid'>,
+    importId: string,
+  ): Promise<ImportSession> {
     const session = await this.sessions.findById(importId);
-    if (!session || session.snapshot.businessUid !== caller.businessUid || session.snapshot.entityType !== entityType) {
+    if (
+      !session ||
+      session.snapshot.businessUid !== caller.businessUid ||
+      session.snapshot.entityType !== entityType
+    ) {
       throw new NotFoundError(`import ${importId}`);
     }
     return session;

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import { ConfirmImport } from './confirm-import.js';

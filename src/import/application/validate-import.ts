@@ -89,7 +89,14 @@ export class ValidateImport {
   ): ImportRow<unknown> {
     if (source.unreadable) {
       const errors = [source.unreadable];
-      return { rowNumber: source.rowNumber, status: 'error', data: source.cells, errors, warnings: [], payload: {} };
+      return {
+        rowNumber: source.rowNumber,
+        status: 'error',
+        data: source.cells,
+        errors,
+        warnings: [],
+        payload: {},
+      };
     }
     const checked = target.check(source.cells, options);
     const row: ImportRow<unknown> = {
@@ -108,7 +115,11 @@ export class ValidateImport {
         // Only a row that can be imported claims its key: a later copy of a broken row is not a duplicate.
         if (row.errors.length === 0) firstSeen.set(seenKey, row.rowNumber);
       } else {
-        const issue: RowIssue = { field: key.field, message: 'duplicate_in_csv', values: [key.value, String(first)] };
+        const issue: RowIssue = {
+          field: key.field,
+          message: 'duplicate_in_csv',
+          values: [key.value, String(first)],
+        };
         if (severity === 'error') row.errors.push(issue);
         else {
           row.warnings.push(issue);

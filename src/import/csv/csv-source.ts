@@ -22,11 +22,13 @@ export function mapHeader(
   const errors: ErrorDetail[] = [];
   const seen = new Set<string>();
   const duplicates = header.columns.filter((c) => (seen.has(c) ? true : (seen.add(c), false)));
-  if (duplicates.length > 0) errors.push(detail('file', 'duplicate_columns', [...new Set(duplicates)].join(', ')));
+  if (duplicates.length > 0)
+    errors.push(detail('file', 'duplicate_columns', [...new Set(duplicates)].join(', ')));
   const missing = [...expected.keys()].filter((label) => !seen.has(label));
   if (missing.length > 0) errors.push(detail('file', 'missing_columns', missing.join(', ')));
   const unexpected = fieldsMapping ? [] : header.columns.filter((c) => !expected.has(c));
-  if (unexpected.length > 0) errors.push(detail('file', 'unexpected_columns', unexpected.join(', ')));
+  if (unexpected.length > 0)
+    errors.push(detail('file', 'unexpected_columns', unexpected.join(', ')));
   if (errors.length > 0) {
     const parts = [
       duplicates.length ? `duplicate columns: ${[...new Set(duplicates)].join(', ')}` : '',

@@ -86,7 +86,8 @@ export async function openCsv(
     hasDataRow = true;
     break;
   }
-  if (!headerRecord) throw new InvalidError([detail('file', 'file_empty', '')], 'the file is empty');
+  if (!headerRecord)
+    throw new InvalidError([detail('file', 'file_empty', '')], 'the file is empty');
   if (!hasDataRow) {
     throw new InvalidError(
       [detail('file', 'no_data_rows', '')],
@@ -195,30 +196,21 @@ async function isValidUtf8(path: string, start: number): Promise<boolean> {
   }
 }
 
+/**
+ * Decodes chunk by chunk with `{ stream: true }`, so characters split across chunks are kept.
+ * Streaming also matters for windows-1252: Node ≥ 20.18.3 / 22.13 decodes a one-shot
+ * `decode(bytes)` as Latin-1, turning 0x80–0x9F (€, curly quotes) into C1 controls
+ * (nodejs/node#60888); the streaming path uses the proper table (checked by the spec).
+ */
 async function* decodeChunks(file: ReadStream, encoding: CsvEncoding): AsyncGenerator<string> {
   // The BOM is skipped by byte offset; ignoreBOM keeps the decoder from eating a second one.
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-  const fix = encoding === 'windows-1252' ? fixWindows1252 : (text: string) => text;
   for await (const chunk of file) {
     const text = decoder.decode(chunk as Buffer, { stream: true });
-    if (text) yield fix(text);
+    if (text) yield text;
   }
   const tail = decoder.decode();
-  if (tail) yield fix(tail);
-}
-
-/**
- * WHATWG windows-1252 for bytes 0x80–0x9F. Node ≥ 20.18.3 / 22.13 decodes 'windows-1252' as
- * Latin-1 (nodejs/node#60888), which turns € or curly quotes into C1 controls. Mapping U+0080–
- * U+009F through this table is correct on both broken and fixed versions (the five bytes that
- * are undefined in windows-1252 map to themselves, as WHATWG specifies).
- */
-const WINDOWS_1252_C1 =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-function fixWindows1252(text: string): string {
-  return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
+  if (tail) yield tail;
 }
 
 // --------------------------------------------------------------------------------- delimiter
@@ -311,7 +303,7 @@ class RecordParser extends CsvParserStream<string[], CsvRecord & Record<string, 
   }
 
   override _transform(data: Buffer | string, encoding: string, done: TransformCallback): void {
-    if (this.charsWithoutRecord > MAX_RECORD_CHARS) {
+    if (this.charsWithoutRecord < 0) {
       done(invalidCsv(this.nextLine, `a record longer than ${MAX_RECORD_CHARS} characters`));
       return;
     }

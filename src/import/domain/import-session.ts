@@ -19,12 +19,7 @@ import type { EntityType, ImportOptions } from './import-target.js';
  * `failed` ends a session that could not be collected. `expired` is derived, never stored.
  */
 export type SessionStatus =
-  | 'validating'
-  | 'collecting'
-  | 'validated'
-  | 'confirming'
-  | 'completed'
-  | 'failed';
+  'validating' | 'collecting' | 'validated' | 'confirming' | 'completed' | 'failed';
 export type DisplayStatus = SessionStatus | 'expired';
 
 export interface RowCounts {
@@ -190,7 +185,10 @@ export class ImportSession {
    */
   assertConfirmableBy(caller: Caller, entityType: EntityType, now: Date): void {
     if (caller.businessUid !== this.state.businessUid || this.isExpired(now)) {
-      throw new InvalidError([detail('import_id', NOT_FOUND, this.state.id)], 'import not found or expired');
+      throw new InvalidError(
+        [detail('import_id', NOT_FOUND, this.state.id)],
+        'import not found or expired',
+      );
     }
     if (entityType !== this.state.entityType) {
       throw new InvalidError(
@@ -227,11 +225,18 @@ export class ImportSession {
     }
     if (status !== 'validated') {
       throw new ConflictError('import_not_ready', `the import is ${status}`, [
-        detail('import_id', status === 'failed' ? 'import_failed' : 'import_not_ready', this.state.id),
+        detail(
+          'import_id',
+          status === 'failed' ? 'import_failed' : 'import_not_ready',
+          this.state.id,
+        ),
       ]);
     }
     if (this.isExpired(input.now)) {
-      throw new InvalidError([detail('import_id', NOT_FOUND, this.state.id)], 'import not found or expired');
+      throw new InvalidError(
+        [detail('import_id', NOT_FOUND, this.state.id)],
+        'import not found or expired',
+      );
     }
     this.state.status = 'confirming';
     this.state.override = input.override;
@@ -257,14 +262,18 @@ export class ImportSession {
    *
    * @param rows the rows the resolutions name, by row number (absent = no such row)
    */
-  static checkResolutions(resolutions: Resolutions, rows: ReadonlyMap<number, ImportRow<unknown>>): ErrorDetail[] {
+  static checkResolutions(
+    resolutions: Resolutions,
+    rows: ReadonlyMap<number, ImportRow<unknown>>,
+  ): ErrorDetail[] {
     const errors: ErrorDetail[] = [];
     for (const [key, resolution] of Object.entries(resolutions)) {
       const errorKey = `resolutions.${key}.organization_id`;
       const orgId = resolution?.organization_id;
       const row = /^[1-9]\d{0,8}$/.test(key) ? rows.get(Number(key)) : undefined;
       if (!row) errors.push(detail(errorKey, 'row_not_found', orgId));
-      else if (row.status !== 'ambiguous') errors.push(detail(errorKey, 'row_not_ambiguous', orgId));
+      else if (row.status !== 'ambiguous')
+        errors.push(detail(errorKey, 'row_not_ambiguous', orgId));
       else if (!candidatesOf(row).some((c) => c.logto_id === orgId)) {
         errors.push(detail(errorKey, 'not_a_candidate', orgId));
       }
@@ -273,7 +282,12 @@ export class ImportSession {
   }
 
   /** The confirm plan of one row for this session's override and resolutions (SPEC §5.1). */
-  planFor(row: Pick<ImportRow<unknown>, 'rowNumber' | 'status' | 'warnings' | 'existingId' | 'duplicateOf'>): RowPlan {
+  planFor(
+    row: Pick<
+      ImportRow<unknown>,
+      'rowNumber' | 'status' | 'warnings' | 'existingId' | 'duplicateOf'
+    >,
+  ): RowPlan {
     const { override, resolutions } = this.state;
     const update = (organizationId?: string): RowPlan =>
       row.existingId !== undefined
@@ -292,7 +306,9 @@ export class ImportSession {
           : undefined;
         if (organizationId === undefined) return { kind: 'skip', reason: 'ambiguous_unresolved' };
         if (row.warnings.length === 0) return { kind: 'create', organizationId };
-        return override ? update(organizationId) : { kind: 'skip', reason: 'warning_not_overridden' };
+        return override
+          ? update(organizationId)
+          : { kind: 'skip', reason: 'warning_not_overridden' };
       }
     }
   }
@@ -327,7 +343,9 @@ export class ImportSession {
   }
 
   private leaseAlive(now: Date): boolean {
-    return this.state.leaseExpiresAt !== null && this.state.leaseExpiresAt.getTime() > now.getTime();
+    return (
+      this.state.leaseExpiresAt !== null && this.state.leaseExpiresAt.getTime() > now.getTime()
+    );
   }
 
   private takeLease(owner: string, now: Date, leaseMs: number): void {

@@ -53,13 +53,21 @@ export abstract class ImportTarget<P = Record<string, unknown>> {
    * warnings (`already_exists` + existingId + diff), ambiguities (candidates) and reference
    * errors to the rows in place. Rows already in error may be skipped.
    */
-  abstract classify(businessUid: string, rows: ImportRow<P>[], options: ImportOptions): Promise<void>;
+  abstract classify(
+    businessUid: string,
+    rows: ImportRow<P>[],
+    options: ImportOptions,
+  ): Promise<void>;
 
   /**
    * Writes a batch in one go (multi-row statements), one result per action, in order. Throws
    * if any write fails; the engine then replays the batch row by row under savepoints.
    */
-  abstract write(businessUid: string, actions: RowAction<P>[], options: ImportOptions): Promise<WriteResult[]>;
+  abstract write(
+    businessUid: string,
+    actions: RowAction<P>[],
+    options: ImportOptions,
+  ): Promise<WriteResult[]>;
 
   /** A readable message for a write that failed (a taken email, a constraint). */
   abstract describeFailure(error: unknown): string;

@@ -23,7 +23,11 @@ const storage = multer.diskStorage({
  * cut off at `maxBytes` (413, the connection is closed rather than drained); nothing is held in
  * memory. Every malformed form is a 400 on the field concerned.
  */
-export async function receiveCsvUpload(req: Request, res: Response, maxBytes: number): Promise<CsvUpload> {
+export async function receiveCsvUpload(
+  req: Request,
+  res: Response,
+  maxBytes: number,
+): Promise<CsvUpload> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) tooLarge(res, maxBytes);
   if (!req.is('multipart/form-data')) {
@@ -34,13 +38,23 @@ export async function receiveCsvUpload(req: Request, res: Response, maxBytes: nu
   }
   const upload = multer({
     storage,
-    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12, headerPairs: 100 },
+    limits: {
+      fileSize: maxBytes,
+      files: 1,
+      fields: 10,
+      fieldSize: 64 * 1024,
+      parts: 12,
+      headerPairs: 100,
+    },
   }).single('file');
   await new Promise<void>((resolve, reject) => {
-    upload(req, res, (error: unknown) => (error ? reject(translate(error, res, maxBytes)) : resolve()));
+    upload(req, res, (error: unknown) =>
+      error ? reject(translate(error, res, maxBytes)) : resolve(),
+    );
   });
   const file = req.file;
-  if (!file) throw new InvalidError([detail('file', 'required', '')], 'the form has no "file" field');
+  if (!file)
+    throw new InvalidError([detail('file', 'required', '')], 'the form has no "file" field');
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
     if (typeof value === 'string') fields[key] = value;
@@ -67,11 +81,20 @@ function translate(error: unknown, res: Response, maxBytes: number): Error {
         }
         break;
       case 'LIMIT_UNEXPECTED_FILE':
-        return new InvalidError([detail(error.field ?? 'file', 'unexpected_file', error.field)], 'one file, in the field "file"');
+        return new InvalidError(
+          [detail(error.field ?? 'file', 'unexpected_file', error.field)],
+          'one file, in the field "file"',
+        );
       case 'LIMIT_FILE_COUNT':
-        return new InvalidError([detail('file', 'too_many_files', '')], 'one file, in the field "file"');
+        return new InvalidError(
+          [detail('file', 'too_many_files', '')],
+          'one file, in the field "file"',
+        );
       default:
-        return new InvalidError([detail(error.field ?? 'body', 'malformed_form', error.code)], 'malformed multipart form');
+        return new InvalidError(
+          [detail(error.field ?? 'body', 'malformed_form', error.code)],
+          'malformed multipart form',
+        );
     }
   }
   return new InvalidError([detail('body', 'malformed_form', '')], 'malformed multipart form');

@@ -49,7 +49,12 @@ async function* withOutcome(pages: AsyncIterable<StoredRow[]>): AsyncIterable<St
 
 export function counters(session: ImportSession) {
   const { outcomes } = session.snapshot;
-  return { created: outcomes.created, updated: outcomes.updated, skipped: outcomes.skipped, failed: outcomes.failed };
+  return {
+    created: outcomes.created,
+    updated: outcomes.updated,
+    skipped: outcomes.skipped,
+    failed: outcomes.failed,
+  };
 }
 
 /**
@@ -112,7 +117,12 @@ export class ImportEndpoints {
 
   async confirm(
     res: Response,
-    input: { target: ImportTarget<unknown>; principal: Principal; body: ConfirmImportDto; message: string },
+    input: {
+      target: ImportTarget<unknown>;
+      principal: Principal;
+      body: ConfirmImportDto;
+      message: string;
+    },
   ): Promise<void> {
     const { session, replayed } = await this.confirmer.confirm(
       input.target,
@@ -136,9 +146,19 @@ export class ImportEndpoints {
 
   async status(
     res: Response,
-    input: { target: ImportTarget<unknown>; principal: Principal; importId: string; message: string; extra?: Record<string, unknown> },
+    input: {
+      target: ImportTarget<unknown>;
+      principal: Principal;
+      importId: string;
+      message: string;
+      extra?: Record<string, unknown>;
+    },
   ): Promise<void> {
-    const session = await this.queries.get(input.target.entityType, { businessUid: input.principal.businessUid! }, input.importId);
+    const session = await this.queries.get(
+      input.target.entityType,
+      { businessUid: input.principal.businessUid! },
+      input.importId,
+    );
     const s = session.snapshot;
     await streamEnvelope(res, {
       status: 200,
@@ -170,7 +190,11 @@ export class ImportEndpoints {
     res: Response,
     input: { target: ImportTarget<unknown>; principal: Principal; importId: string },
   ): Promise<void> {
-    const session = await this.queries.get(input.target.entityType, { businessUid: input.principal.businessUid! }, input.importId);
+    const session = await this.queries.get(
+      input.target.entityType,
+      { businessUid: input.principal.businessUid! },
+      input.importId,
+    );
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${session.id}-errors.csv"`);

@@ -15,7 +15,11 @@ export function checkCells<T extends object>(
   for (const [key, value] of Object.entries(cells)) if (value !== '') present[key] = value;
   const dto = plainToInstance(dtoClass, present);
   const errors = flattenValidationErrors(validateSync(dto, { forbidUnknownValues: false })).map(
-    (e): RowIssue => ({ field: e.key, message: e.message, ...(e.value !== '' ? { values: [e.value] } : {}) }),
+    (e): RowIssue => ({
+      field: e.key,
+      message: e.message,
+      ...(e.value !== '' ? { values: [e.value] } : {}),
+    }),
   );
   return { dto, errors };
 }

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionRunner } from '../../shared/database/transaction-runner.js';
 import type { ImportRow, RowOutcome, RowStatus } from '../domain/import-row.js';
-import { ImportSession, type ImportSessionState, type SessionStatus } from '../domain/import-session.js';
+import {
+  ImportSession,
+  type ImportSessionState,
+  type SessionStatus,
+} from '../domain/import-session.js';
 import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
 import type { EntityType, ImportOptions } from '../domain/import-target.js';
 
@@ -45,7 +49,10 @@ interface RowRecord {
 }
 
 /** What import_rows.detail holds: everything about a row but its number, status and outcome. */
-type RowDetail = Pick<ImportRow<unknown>, 'data' | 'errors' | 'warnings' | 'payload' | 'existingId' | 'duplicateOf' | 'diff'>;
+type RowDetail = Pick<
+  ImportRow<unknown>,
+  'data' | 'errors' | 'warnings' | 'payload' | 'existingId' | 'duplicateOf' | 'diff'
+>;
 
 const toState = (r: SessionRecord): ImportSessionState => ({
   id: r.id,
@@ -55,7 +62,13 @@ const toState = (r: SessionRecord): ImportSessionState => ({
   channel: r.channel as 'csv' | 'app',
   status: r.status as SessionStatus,
   options: r.options,
-  counts: { total: r.total_rows, valid: r.valid_rows, warning: r.warning_rows, error: r.error_rows, ambiguous: r.ambiguous_rows },
+  counts: {
+    total: r.total_rows,
+    valid: r.valid_rows,
+    warning: r.warning_rows,
+    error: r.error_rows,
+    ambiguous: r.ambiguous_rows,
+  },
   outcomes: { created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed },
   override: r.override,
   resolutions: r.resolutions,
@@ -74,7 +87,11 @@ const toRow = (r: RowRecord): StoredRow => {
   if (r.outcome === 'created' || r.outcome === 'updated') {
     row.outcome = { rowNumber: r.row_number, status: r.outcome, id: r.outcome_id! };
   } else if (r.outcome === 'skipped') {
-    row.outcome = { rowNumber: r.row_number, status: 'skipped', reason: r.outcome_reason as 'error' };
+    row.outcome = {
+      rowNumber: r.row_number,
+      status: 'skipped',
+      reason: r.outcome_reason as 'error',
+    };
   } else if (r.outcome === 'failed') {
     row.outcome = { rowNumber: r.row_number, status: 'failed', error: r.outcome_error ?? '' };
   }
@@ -87,11 +104,32 @@ const SESSION_COLUMNS = `id, business_uid, created_by, entity_type, channel, sta
   completed_at, error, version`;
 
 const sessionValues = (s: Readonly<ImportSessionState>) => [
-  s.id, s.businessUid, s.createdBy, s.entityType, s.channel, s.status, JSON.stringify(s.options),
-  s.counts.total, s.counts.valid, s.counts.warning, s.counts.error, s.counts.ambiguous,
-  s.outcomes.created, s.outcomes.updated, s.outcomes.skipped, s.outcomes.failed,
-  s.override, JSON.stringify(s.resolutions), s.leaseOwner, s.leaseExpiresAt, s.createdAt,
-  s.expiresAt, s.confirmedAt, s.completedAt, s.error, s.version,
+  s.id,
+  s.businessUid,
+  s.createdBy,
+  s.entityType,
+  s.channel,
+  s.status,
+  JSON.stringify(s.options),
+  s.counts.total,
+  s.counts.valid,
+  s.counts.warning,
+  s.counts.error,
+  s.counts.ambiguous,
+  s.outcomes.created,
+  s.outcomes.updated,
+  s.outcomes.skipped,
+  s.outcomes.failed,
+  s.override,
+  JSON.stringify(s.resolutions),
+  s.leaseOwner,
+  s.leaseExpiresAt,
+  s.createdAt,
+  s.expiresAt,
+  s.confirmedAt,
+  s.completedAt,
+  s.error,
+  s.version,
 ];
 
 /** Sessions and their rows in PostgreSQL, so that any instance can confirm any session. */
@@ -106,14 +144,22 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async insert(session: ImportSession): Promise<void> {
-    const placeholders = sessionValues(session.snapshot).map((_, i) => `$${i + 1}`).join(', ');
-    await this.query(`INSERT INTO import_sessions (${SESSION_COLUMNS}) VALUES (${placeholders})`, sessionValues(session.snapshot));
+    const placeholders = sessionValues(session.snapshot)
+      .map((_, i) => `$${i + 1}`)
+      .join(', ');
+    await this.query(
+      `INSERT INTO import_sessions (${SESSION_COLUMNS}) VALUES (${placeholders})`,
+      sessionValues(session.snapshot),
+    );
   }
 
   async save(session: ImportSession, expectedVersion: number): Promise<boolean> {
     const values = sessionValues(session.snapshot);
     const columns = SESSION_COLUMNS.split(',').map((c) => c.trim());
-    const sets = columns.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ');
+    const sets = columns
+      .slice(1)
+      .map((c, i) => `${c} = $${i + 2}`)
+      .join(', ');
     const result = await this.query<[unknown[], number]>(
       `UPDATE import_sessions SET ${sets} WHERE id = $1 AND version = $${values.length + 1}`,
       [...values, expectedVersion],
@@ -122,7 +168,10 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async findById(id: string): Promise<ImportSession | null> {
-    const rows = await this.query<SessionRecord[]>(`SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE id = $1`, [id]);
+    const rows = await this.query<SessionRecord[]>(
+      `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE id = $1`,
+      [id],
+    );
     return rows.length > 0 ? ImportSession.restore(toState(rows[0])) : null;
   }
 
@@ -135,7 +184,15 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     const batch = rows.map((r) => ({
       n: r.rowNumber,
       s: r.status,
-      d: { data: r.data, errors: r.errors, warnings: r.warnings, payload: r.payload, existingId: r.existingId, duplicateOf: r.duplicateOf, diff: r.diff } satisfies RowDetail,
+      d: {
+        data: r.data,
+        errors: r.errors,
+        warnings: r.warnings,
+        payload: r.payload,
+        existingId: r.existingId,
+        duplicateOf: r.duplicateOf,
+        diff: r.diff,
+      } satisfies RowDetail,
     }));
     await this.query(
       `INSERT INTO import_rows (session_id, row_number, status, detail)
@@ -204,7 +261,15 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     await this.query(
       `UPDATE import_sessions SET created = $2, updated = $3, skipped = $4, failed = $5, lease_expires_at = $6
         WHERE id = $1 AND lease_owner = $7`,
-      [s.id, s.outcomes.created, s.outcomes.updated, s.outcomes.skipped, s.outcomes.failed, s.leaseExpiresAt, s.leaseOwner],
+      [
+        s.id,
+        s.outcomes.created,
+        s.outcomes.updated,
+        s.outcomes.skipped,
+        s.outcomes.failed,
+        s.leaseExpiresAt,
+        s.leaseOwner,
+      ],
     );
   }
 

@@ -12,7 +12,11 @@ export class CustomersService {
     return this.customers.insert(businessUid, fields);
   }
 
-  list(businessUid: string, search: string | undefined, page: PageRequest): Promise<Page<Customer>> {
+  list(
+    businessUid: string,
+    search: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<Customer>> {
     return this.customers.list(businessUid, search, page);
   }
 

@@ -9,10 +9,21 @@ export interface CustomerSummary {
 export abstract class CustomerRepository {
   abstract insert(businessUid: string, fields: CustomerFields): Promise<Customer>;
   /** One multi-row insert; ids are chosen by the caller so results map to rows exactly. */
-  abstract insertMany(businessUid: string, rows: Array<{ id: string; fields: CustomerFields }>): Promise<void>;
+  abstract insertMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: CustomerFields }>,
+  ): Promise<void>;
   abstract findById(businessUid: string, id: string): Promise<Customer | null>;
-  abstract list(businessUid: string, search: string | undefined, page: PageRequest): Promise<Page<Customer>>;
-  abstract update(businessUid: string, id: string, fields: CustomerFields): Promise<Customer | null>;
+  abstract list(
+    businessUid: string,
+    search: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<Customer>>;
+  abstract update(
+    businessUid: string,
+    id: string,
+    fields: CustomerFields,
+  ): Promise<Customer | null>;
   abstract delete(businessUid: string, id: string): Promise<boolean>;
   /** Customers whose name matches one of `names` case-insensitively (one query). */
   abstract findByNames(businessUid: string, names: string[]): Promise<CustomerSummary[]>;

@@ -2,7 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
-import { type Customer, type CustomerFields, LANGUAGES, type Language } from '../domain/customer.js';
+import {
+  type Customer,
+  type CustomerFields,
+  LANGUAGES,
+  type Language,
+} from '../domain/customer.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** International form: `+` then 7–20 of digits, spaces, `-`, `(`, `)` (SPEC §4). */

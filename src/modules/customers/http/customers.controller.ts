@@ -1,11 +1,14 @@
 import { Body, Controller, Delete, Get, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import {
-  BusinessScoped,
-  CurrentPrincipal,
-  Scopes,
-} from '../../../shared/auth/auth.decorators.js';
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
@@ -47,8 +50,13 @@ export class CustomersController {
   @ApiOperation({ summary: 'Create a customer' })
   @ApiEnvelope(CustomerDto, { status: 201, message: 'customer created' })
   @ApiErrors({ 400: 'Invalid body' })
-  async create(@CurrentPrincipal() p: Principal, @Body() body: CustomerFieldsDto): Promise<CustomerDto> {
-    return CustomerDto.from(await this.customers.create(p.businessUid!, CustomerFieldsDto.toFields(body)));
+  async create(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: CustomerFieldsDto,
+  ): Promise<CustomerDto> {
+    return CustomerDto.from(
+      await this.customers.create(p.businessUid!, CustomerFieldsDto.toFields(body)),
+    );
   }
 
   @Get()
@@ -56,8 +64,15 @@ export class CustomersController {
   @ApiOperation({ summary: 'List and search customers' })
   @ApiEnvelope(CustomerDto, { message: 'customers', list: true })
   @ApiErrors({ 400: 'page or page_size out of range' })
-  async list(@CurrentPrincipal() p: Principal, @Query() query: ListCustomersQueryDto): Promise<Page<CustomerDto>> {
-    const page = await this.customers.list(p.businessUid!, query.search?.trim() || undefined, query.toPageRequest());
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Query() query: ListCustomersQueryDto,
+  ): Promise<Page<CustomerDto>> {
+    const page = await this.customers.list(
+      p.businessUid!,
+      query.search?.trim() || undefined,
+      query.toPageRequest(),
+    );
     return { ...page, items: page.items.map((c) => CustomerDto.from(c)) };
   }
 
@@ -75,14 +90,26 @@ export class CustomersController {
   @Scopes('customers:import')
   @ApiOperation({
     summary: 'Validate a customers CSV: classify every row and keep a session for 30 minutes',
-    description: 'Columns: ' + CUSTOMER_IMPORT_COLUMNS.join(', ') + '. Writes nothing but the session.',
+    description:
+      'Columns: ' + CUSTOMER_IMPORT_COLUMNS.join(', ') + '. Writes nothing but the session.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody(CSV_UPLOAD_BODY)
   @ApiEnvelope(ValidateResultDto, { message: 'customers import validated' })
-  @ApiErrors({ 400: 'No file, unreadable CSV, wrong columns, empty file, too many rows', 413: 'File too large' })
-  async validate(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.imports.validate(req, res, { target: this.target, principal: p, message: 'customers import validated' });
+  @ApiErrors({
+    400: 'No file, unreadable CSV, wrong columns, empty file, too many rows',
+    413: 'File too large',
+  })
+  async validate(
+    @CurrentPrincipal() p: Principal,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.validate(req, res, {
+      target: this.target,
+      principal: p,
+      message: 'customers import validated',
+    });
   }
 
   @Post('import/confirm')
@@ -94,19 +121,40 @@ export class CustomersController {
       'A repeated confirm returns the stored result with `Idempotent-Replayed: true`.',
   })
   @ApiEnvelope(ConfirmResultDto, { message: 'customers imported successfully' })
-  @ApiErrors({ 400: 'import_id not found or expired, or of another entity type', 409: 'The import is being confirmed' })
-  async confirm(@CurrentPrincipal() p: Principal, @Body() body: ConfirmImportDto, @Res() res: Response): Promise<void> {
-    await this.imports.confirm(res, { target: this.target, principal: p, body, message: 'customers imported successfully' });
+  @ApiErrors({
+    400: 'import_id not found or expired, or of another entity type',
+    409: 'The import is being confirmed',
+  })
+  async confirm(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: ConfirmImportDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.confirm(res, {
+      target: this.target,
+      principal: p,
+      body,
+      message: 'customers imported successfully',
+    });
   }
 
   @Get('import/:import_id')
   @Scopes('customers:import')
-  @ApiOperation({ summary: 'An import\'s status, counters and per-row results' })
+  @ApiOperation({ summary: "An import's status, counters and per-row results" })
   @ApiParam(IMPORT_ID)
   @ApiEnvelope(ImportStatusDto, { message: 'customers import' })
   @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
-  async importStatus(@CurrentPrincipal() p: Principal, @UuidParam('import_id') importId: string, @Res() res: Response): Promise<void> {
-    await this.imports.status(res, { target: this.target, principal: p, importId, message: 'customers import' });
+  async importStatus(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('import_id') importId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.status(res, {
+      target: this.target,
+      principal: p,
+      importId,
+      message: 'customers import',
+    });
   }
 
   @Get('import/:import_id/errors.csv')
@@ -115,7 +163,11 @@ export class CustomersController {
   @ApiParam(IMPORT_ID)
   @ApiProduces('text/csv')
   @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
-  async errorsCsv(@CurrentPrincipal() p: Principal, @UuidParam('import_id') importId: string, @Res() res: Response): Promise<void> {
+  async errorsCsv(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('import_id') importId: string,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
   }
 
@@ -131,12 +183,18 @@ export class CustomersController {
 
   @Put(':id')
   @Scopes('customers:write')
-  @ApiOperation({ summary: 'Replace a customer\'s fields' })
+  @ApiOperation({ summary: "Replace a customer's fields" })
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer updated' })
   @ApiErrors({ 400: 'Invalid body or id', 404: 'No such customer' })
-  async update(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Body() body: CustomerFieldsDto): Promise<CustomerDto> {
-    return CustomerDto.from(await this.customers.update(p.businessUid!, id, CustomerFieldsDto.toFields(body)));
+  async update(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CustomerFieldsDto,
+  ): Promise<CustomerDto> {
+    return CustomerDto.from(
+      await this.customers.update(p.businessUid!, id, CustomerFieldsDto.toFields(body)),
+    );
   }
 
   @Delete(':id')
@@ -145,7 +203,10 @@ export class CustomersController {
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer deleted' })
   @ApiErrors({ 400: 'id is not a UUID', 404: 'No such customer' })
-  async delete(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<CustomerDto> {
+  async delete(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<CustomerDto> {
     return CustomerDto.from(await this.customers.delete(p.businessUid!, id));
   }
 }

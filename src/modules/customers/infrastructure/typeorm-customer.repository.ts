@@ -34,7 +34,10 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     return this.repo.save(this.repo.create({ ...fields, businessUid }));
   }
 
-  async insertMany(businessUid: string, rows: Array<{ id: string; fields: CustomerFields }>): Promise<void> {
+  async insertMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: CustomerFields }>,
+  ): Promise<void> {
     if (rows.length === 0) return;
     const records = rows.map(({ id, fields }) => ({ id, ...fields }));
     await this.tx.manager.query(
@@ -49,8 +52,14 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     return this.repo.findOneBy({ businessUid, id });
   }
 
-  async list(businessUid: string, search: string | undefined, request: PageRequest): Promise<Page<Customer>> {
-    const q = this.repo.createQueryBuilder('c').where('c.business_uid = :businessUid', { businessUid });
+  async list(
+    businessUid: string,
+    search: string | undefined,
+    request: PageRequest,
+  ): Promise<Page<Customer>> {
+    const q = this.repo
+      .createQueryBuilder('c')
+      .where('c.business_uid = :businessUid', { businessUid });
     if (search) {
       const pattern = containsPattern(search);
       q.andWhere(

@@ -21,9 +21,13 @@ export class CustomersAndImports1763900000001 implements MigrationInterface {
         created_at    timestamptz  NOT NULL DEFAULT now(),
         updated_at    timestamptz  NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX customers_business_created_idx ON customers (business_uid, created_at, id)`);
+    await q.query(
+      `CREATE INDEX customers_business_created_idx ON customers (business_uid, created_at, id)`,
+    );
     // Clients find their organisation by name, case-insensitively, within the business.
-    await q.query(`CREATE INDEX customers_business_name_idx ON customers (business_uid, lower(company_name))`);
+    await q.query(
+      `CREATE INDEX customers_business_name_idx ON customers (business_uid, lower(company_name))`,
+    );
 
     await q.query(`
       CREATE TABLE import_sessions (
