@@ -303,7 +303,7 @@ class RecordParser extends CsvParserStream<string[], CsvRecord & Record<string, 
   }
 
   override _transform(data: Buffer | string, encoding: string, done: TransformCallback): void {
-    if (this.charsWithoutRecord < 0) {
+    if (this.charsWithoutRecord > MAX_RECORD_CHARS) {
       done(invalidCsv(this.nextLine, `a record longer than ${MAX_RECORD_CHARS} characters`));
       return;
     }
