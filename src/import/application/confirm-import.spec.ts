@@ -1,0 +1,257 @@
+import { describe, expect, test } from '@jest/globals';
+import type { AppConfig } from '../../config/app-config.js';
+import type { TransactionRunner } from '../../shared/database/transaction-runner.js';
+import type { ImportRow, RowOutcome } from '../domain/import-row.js';
+import { ImportSession } from '../domain/import-session.js';
+import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
+import { ImportTarget, type RowAction, type WriteResult } from '../domain/import-target.js';
+import { ConfirmImport } from './confirm-import.js';
+
+type Payload = { name: string; bad?: boolean };
+
+/** In-memory fakes of the ports: what the engine does, without a database. */
+class FakeStore {
+  entities = new Map<string, Payload>();
+  sessions = new Map<string, ImportSession>();
+  rows = new Map<string, StoredRow[]>();
+}
+
+class FakeTx implements TransactionRunner {
+  constructor(private readonly store: FakeStore) {}
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const before = new Map(this.store.entities);
+    try {
+      return await work();
+    } catch (error) {
+      this.store.entities = before;
+      throw error;
+    }
+  }
+}
+
+class FakeSessions extends ImportSessionRepository {
+  writes = 0;
+  constructor(private readonly store: FakeStore) {
+    super();
+  }
+  async insert(s: ImportSession) {
+    this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+  }
+  async save(s: ImportSession, expected: number) {
+    const current = this.store.sessions.get(s.id)!;
+    if (current.snapshot.version !== expected) return false;
+    this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+    return true;
+  }
+  async findById(id: string) {
+    const s = this.store.sessions.get(id);
+    return s ? ImportSession.restore(s.snapshot) : null;
+  }
+  async delete(id: string) {
+    this.store.sessions.delete(id);
+  }
+  async insertRows(id: string, rows: ImportRow<unknown>[]) {
+    this.store.rows.set(id, [...(this.store.rows.get(id) ?? []), ...rows]);
+  }
+  async findRows(id: string, numbers: number[]) {
+    return new Map(
+      (this.store.rows.get(id) ?? [])
+        .filter((r) => numbers.includes(r.rowNumber))
+        .map((r) => [r.rowNumber, r]),
+    );
+  }
+  async pendingRows(id: string, after: number, limit: number) {
+    return (this.store.rows.get(id) ?? [])
+      .filter((r) => r.rowNumber > after && !r.outcome)
+      .slice(0, limit);
+  }
+  async *streamRows(id: string) {
+    yield this.store.rows.get(id) ?? [];
+  }
+  async lockForOwner(id: string, owner: string) {
+    return this.store.sessions.get(id)!.ownsLease(owner);
+  }
+  async recordOutcomes(s: ImportSession, outcomes: RowOutcome[]) {
+    this.writes++;
+    for (const o of outcomes)
+      this.store.rows.get(s.id)!.find((r) => r.rowNumber === o.rowNumber)!.outcome = o;
+    this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+  }
+  async renewLease() {
+    return true;
+  }
+  async findResumable() {
+    return [];
+  }
+  async purge() {
+    return 0;
+  }
+}
+
+class FakeTarget extends ImportTarget<Payload> {
+  readonly entityType = 'clients' as const;
+  readonly columns = ['name'];
+  readonly resolvesReferences = true;
+  batches: number[] = [];
+  constructor(private readonly store: FakeStore) {
+    super();
+  }
+  duplicateSeverity() {
+    return 'warning' as const;
+  }
+  check() {
+    return { payload: { name: '' }, errors: [] };
+  }
+  async classify() {}
+  async write(_b: string, actions: RowAction<Payload>[]): Promise<WriteResult[]> {
+    this.batches.push(actions.length);
+    return actions.map((a) => {
+      if (a.payload.bad) throw new Error('constraint violated');
+      const id = a.kind === 'create' ? `id-${a.rowNumber}` : a.targetId;
+      this.store.entities.set(id, a.payload);
+      return { rowNumber: a.rowNumber, id, status: a.kind === 'create' ? 'created' : 'updated' };
+    });
+  }
+  describeFailure(error: unknown) {
+    return (error as Error).message;
+  }
+}
+
+const row = (
+  n: number,
+  status: ImportRow['status'],
+  payload: Payload,
+  extra: Partial<ImportRow<Payload>> = {},
+): ImportRow<Payload> => ({
+  rowNumber: n,
+  status,
+  data: {},
+  errors: [],
+  warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
+  payload,
+  ...extra,
+});
+
+async function setUp(rows: ImportRow<Payload>[]) {
+  const store = new FakeStore();
+  const sessions = new FakeSessions(store);
+  const session = ImportSession.start({
+    id: 's',
+    businessUid: 'b',
+    createdBy: 'u',
+    entityType: 'clients',
+    channel: 'csv',
+    options: {},
+    now: new Date(),
+    ttlSeconds: 600,
+  });
+  session.addRows(rows);
+  session.markValidated(new Date(), 600);
+  await sessions.insert(session);
+  await sessions.insertRows('s', rows);
+  const target = new FakeTarget(store);
+  const confirm = new ConfirmImport(sessions, new FakeTx(store), {
+    IMPORT_LEASE_SECONDS: 30,
+  } as AppConfig);
+  return { store, sessions, target, confirm };
+}
+
+describe('ConfirmImport', () => {
+  test('a batch that fails is replayed row by row: the bad row fails alone, the others are written', async () => {
+    const { store, target, confirm } = await setUp([
+      row(2, 'valid', { name: 'a' }),
+      row(3, 'valid', { name: 'b', bad: true }),
+      row(4, 'valid', { name: 'c' }),
+    ]);
+    const { session } = await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: false, resolutions: {} },
+    );
+    expect(session.status).toBe('completed');
+    expect(session.snapshot.outcomes).toEqual({ created: 2, updated: 0, skipped: 0, failed: 1 });
+    expect(target.batches).toEqual([3, 1, 1, 1]); // the batch, then each row
+    expect([...store.entities.keys()].sort()).toEqual(['id-2', 'id-4']);
+    expect(store.rows.get('s')!.map((r) => r.outcome)).toEqual([
+      { rowNumber: 2, status: 'created', id: 'id-2' },
+      { rowNumber: 3, status: 'failed', error: 'constraint violated' },
+      { rowNumber: 4, status: 'created', id: 'id-4' },
+    ]);
+  });
+
+  test('a `multi` duplicate updates the entity its earlier row created, in the same batch', async () => {
+    const { store, target, confirm } = await setUp([
+      row(2, 'valid', { name: 'first' }),
+      row(3, 'warning', { name: 'second' }, { duplicateOf: 2 }),
+    ]);
+    const { session } = await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: true, resolutions: {} },
+    );
+    expect(session.snapshot.outcomes).toMatchObject({ created: 1, updated: 1 });
+    expect(store.entities.get('id-2')).toEqual({ name: 'second' });
+  });
+
+  test('a duplicate of a row that was not imported fails with a readable error', async () => {
+    const { target, confirm, store } = await setUp([
+      row(2, 'valid', { name: 'x', bad: true }),
+      row(3, 'warning', { name: 'y' }, { duplicateOf: 2 }),
+    ]);
+    await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: true, resolutions: {} },
+    );
+    expect(store.rows.get('s')![1].outcome).toEqual({
+      rowNumber: 3,
+      status: 'failed',
+      error: 'row 2, which this row repeats, was not imported',
+    });
+  });
+
+  test('resolutions naming bad rows: 400 listing every key, nothing executed', async () => {
+    const { target, confirm, sessions } = await setUp([row(2, 'valid', { name: 'a' })]);
+    await expect(
+      confirm.confirm(
+        target,
+        { sub: 'u', businessUid: 'b' },
+        {
+          importId: 's',
+          override: false,
+          resolutions: { '2': { organization_id: 'o' }, '9': { organization_id: 'o' } },
+        },
+      ),
+    ).rejects.toMatchObject({
+      status: 400,
+      errors: [
+        { key: 'resolutions.2.organization_id', message: 'row_not_ambiguous', value: 'o' },
+        { key: 'resolutions.9.organization_id', message: 'row_not_found', value: 'o' },
+      ],
+    });
+    expect(target.batches).toEqual([]);
+    expect(sessions.writes).toBe(0);
+  });
+
+  test('a second confirm replays; rows are executed in batches of 1000', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => row(i + 2, 'valid', { name: `n${i}` }));
+    const { target, confirm } = await setUp(rows);
+    const first = await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: false, resolutions: {} },
+    );
+    expect(first.replayed).toBe(false);
+    expect(target.batches).toEqual([1000, 1000, 500]);
+    const second = await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: false, resolutions: {} },
+    );
+    expect(second.replayed).toBe(true);
+    expect(target.batches).toEqual([1000, 1000, 500]);
+  });
+});
