@@ -5,6 +5,8 @@ import { AppAssignmentsModule } from './modules/app-assignments/app-assignments.
 import { APP_ASSIGNMENT_ENTITIES } from './modules/app-assignments/infrastructure/entities.js';
 import { ImportModule } from './import/import.module.js';
 import { AppsModule } from './modules/apps/apps.module.js';
+import { ClientsModule } from './modules/clients/clients.module.js';
+import { CLIENT_ENTITIES } from './modules/clients/infrastructure/entities.js';
 import { CustomersModule } from './modules/customers/customers.module.js';
 import { CUSTOMER_ENTITIES } from './modules/customers/infrastructure/entities.js';
 import { APP_ENTITIES } from './modules/apps/infrastructure/entities.js';
@@ -22,13 +24,19 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
-        DatabaseModule.forRoot([...APP_ENTITIES, ...APP_ASSIGNMENT_ENTITIES, ...CUSTOMER_ENTITIES]),
+        DatabaseModule.forRoot([
+          ...APP_ENTITIES,
+          ...APP_ASSIGNMENT_ENTITIES,
+          ...CUSTOMER_ENTITIES,
+          ...CLIENT_ENTITIES,
+        ]),
         AuthModule,
         HealthModule,
         AppsModule,
         AppAssignmentsModule,
         ImportModule,
         CustomersModule,
+        ClientsModule,
       ],
     };
   }

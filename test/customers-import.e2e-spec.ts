@@ -22,12 +22,17 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
     const token = await tokenFor({ business, sub });
     return { business, token, auth: { Authorization: `Bearer ${token}` } };
   }
-  const validate = (auth: object, file: Buffer | string, name = 'customers.csv', app = t) =>
+  const validate = (
+    auth: Record<string, string>,
+    file: Buffer | string,
+    name = 'customers.csv',
+    app = t,
+  ) =>
     request(app.http)
       .post('/customers/import/validate')
       .set(auth)
       .attach('file', Buffer.from(file), name);
-  const confirm = (auth: object, body: object, app = t) =>
+  const confirm = (auth: Record<string, string>, body: object, app = t) =>
     request(app.http).post('/customers/import/confirm').set(auth).send(body);
   const countCustomers = async (business: string, app = t) =>
     Number(

@@ -86,6 +86,9 @@ class FakeSessions extends ImportSessionRepository {
   async findResumable() {
     return [];
   }
+  async list() {
+    return { items: [], page: 1, page_size: 20, total: 0 };
+  }
   async purge() {
     return 0;
   }

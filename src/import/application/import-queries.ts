@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../shared/domain-error.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
 import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
 import type { EntityType } from '../domain/import-target.js';
@@ -24,6 +25,14 @@ export class ImportQueries {
       throw new NotFoundError(`import ${importId}`);
     }
     return session;
+  }
+
+  list(
+    entityType: EntityType,
+    caller: Pick<Caller, 'businessUid'>,
+    page: PageRequest,
+  ): Promise<Page<ImportSession>> {
+    return this.sessions.list(caller.businessUid, entityType, page);
   }
 
   rows(session: ImportSession): AsyncIterable<StoredRow[]> {

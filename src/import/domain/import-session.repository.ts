@@ -1,5 +1,7 @@
 import type { ImportRow, RowOutcome } from './import-row.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { ImportSession } from './import-session.js';
+import type { EntityType } from './import-target.js';
 
 /** A row with what confirm did with it (absent until then). */
 export interface StoredRow extends ImportRow<unknown> {
@@ -30,6 +32,13 @@ export abstract class ImportSessionRepository {
   abstract recordOutcomes(session: ImportSession, outcomes: RowOutcome[]): Promise<void>;
   /** Heartbeat: extends the lease while `owner` holds it. */
   abstract renewLease(sessionId: string, owner: string, until: Date): Promise<boolean>;
+
+  /** A business's sessions of one entity type, newest first. */
+  abstract list(
+    businessUid: string,
+    entityType: EntityType,
+    page: PageRequest,
+  ): Promise<Page<ImportSession>>;
 
   /** Sessions being confirmed whose lease has lapsed (their confirmer died). */
   abstract findResumable(now: Date, limit: number): Promise<string[]>;

@@ -9,6 +9,10 @@ export interface ImportOptions {
   fieldsMapping?: Record<string, string>;
   /** Where the rows came from: `csv_import`, or `app:<code>` for an app pull. */
   source?: string;
+  /** App pulls: the app, and what the app import asked for (SPEC §5.2). */
+  appCodeName?: string;
+  shouldOverride?: boolean;
+  sendNotificationsWhenDone?: boolean;
 }
 
 /** The checks of one row that need no database. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
 import { ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
 import { ValidateImport } from '../application/validate-import.js';
@@ -45,6 +46,30 @@ export function resultJson(row: StoredRow) {
 
 async function* withOutcome(pages: AsyncIterable<StoredRow[]>): AsyncIterable<StoredRow[]> {
   for await (const page of pages) yield page.filter((row) => row.outcome !== undefined);
+}
+
+/** A session's state and progress, without its rows. */
+export function sessionSummary(session: ImportSession) {
+  const s = session.snapshot;
+  return {
+    import_id: s.id,
+    entity_type: s.entityType,
+    channel: s.channel,
+    status: session.displayStatus(new Date()),
+    ...(s.options.appCodeName ? { app_code_name: s.options.appCodeName } : {}),
+    total_rows: s.counts.total,
+    valid_rows: s.counts.valid,
+    warning_rows: s.counts.warning,
+    error_rows: s.counts.error,
+    ambiguous_rows: s.counts.ambiguous,
+    ...counters(session),
+    rows_collected: s.counts.total,
+    rows_processed: sum(s.outcomes),
+    created_at: s.createdAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    completed_at: s.completedAt?.toISOString() ?? null,
+    error: s.error,
+  };
 }
 
 export function counters(session: ImportSession) {
@@ -151,7 +176,6 @@ export class ImportEndpoints {
       principal: Principal;
       importId: string;
       message: string;
-      extra?: Record<string, unknown>;
     },
   ): Promise<void> {
     const session = await this.queries.get(
@@ -159,31 +183,27 @@ export class ImportEndpoints {
       { businessUid: input.principal.businessUid! },
       input.importId,
     );
-    const s = session.snapshot;
     await streamEnvelope(res, {
       status: 200,
       message: input.message,
-      head: {
-        import_id: s.id,
-        entity_type: s.entityType,
-        status: session.displayStatus(new Date()),
-        total_rows: s.counts.total,
-        valid_rows: s.counts.valid,
-        warning_rows: s.counts.warning,
-        error_rows: s.counts.error,
-        ambiguous_rows: s.counts.ambiguous,
-        ...counters(session),
-        rows_processed: sum(s.outcomes),
-        created_at: s.createdAt.toISOString(),
-        expires_at: s.expiresAt.toISOString(),
-        completed_at: s.completedAt?.toISOString() ?? null,
-        error: s.error,
-        ...(input.extra ?? {}),
-      },
+      head: sessionSummary(session),
       listKey: 'results',
       pages: withOutcome(this.queries.rows(session)),
       toJson: resultJson,
     });
+  }
+
+  async list(
+    target: ImportTarget<unknown>,
+    principal: Principal,
+    page: PageRequest,
+  ): Promise<Page<ReturnType<typeof sessionSummary>>> {
+    const sessions = await this.queries.list(
+      target.entityType,
+      { businessUid: principal.businessUid! },
+      page,
+    );
+    return { ...sessions, items: sessions.items.map(sessionSummary) };
   }
 
   async errorsCsv(

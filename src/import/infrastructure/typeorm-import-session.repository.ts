@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionRunner } from '../../shared/database/transaction-runner.js';
+import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
 import type { ImportRow, RowOutcome, RowStatus } from '../domain/import-row.js';
 import {
   ImportSession,
@@ -279,6 +280,29 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       [sessionId, owner, until],
     );
     return result[1] === 1;
+  }
+
+  async list(
+    businessUid: string,
+    entityType: EntityType,
+    request: PageRequest,
+  ): Promise<Page<ImportSession>> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.query<SessionRecord[]>(
+        `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE business_uid = $1 AND entity_type = $2
+         ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+        [businessUid, entityType, request.pageSize, offsetOf(request)],
+      ),
+      this.query<Array<{ total: number }>>(
+        `SELECT count(*)::int AS total FROM import_sessions WHERE business_uid = $1 AND entity_type = $2`,
+        [businessUid, entityType],
+      ),
+    ]);
+    return pageOf(
+      rows.map((r) => ImportSession.restore(toState(r))),
+      total,
+      request,
+    );
   }
 
   async findResumable(now: Date, limit: number): Promise<string[]> {

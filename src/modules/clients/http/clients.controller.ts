@@ -1,0 +1,236 @@
+import { Body, Controller, Delete, Get, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
+import {
+  ConfirmImportDto,
+  ConfirmResultDto,
+  ImportStatusDto,
+  ValidateResultDto,
+} from '../../../import/http/import.dto.js';
+import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
+import type { Principal } from '../../../shared/auth/principal.js';
+import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import { UuidParam } from '../../../shared/http/uuid-param.js';
+import type { Page } from '../../../shared/pagination.js';
+import { ClientsService } from '../application/clients.service.js';
+import { CLIENT_IMPORT_COLUMNS } from '../domain/client.js';
+import { ClientsImportTarget } from '../infrastructure/clients.import-target.js';
+import { ClientDto, ClientFieldsDto, ListClientsQueryDto } from './client.dto.js';
+import { clientImportOptions } from './fields-mapping.js';
+
+const ID = { name: 'id', format: 'uuid' };
+const IMPORT_ID = { name: 'import_id', format: 'uuid' };
+
+@ApiTags('clients')
+@BusinessScoped()
+@Controller('business/clients/v1')
+export class ClientsController {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly imports: ImportEndpoints,
+    private readonly target: ClientsImportTarget,
+  ) {}
+
+  @Post('clients')
+  @Scopes('clients:write')
+  @ApiOperation({ summary: 'Create a client (email or phone required; email unique per business)' })
+  @ApiEnvelope(ClientDto, { status: 201, message: 'client created' })
+  @ApiErrors({ 400: 'Invalid body', 409: 'A client with this e-mail exists' })
+  async create(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: ClientFieldsDto,
+  ): Promise<ClientDto> {
+    return ClientDto.from(
+      await this.clients.create(p.businessUid!, ClientFieldsDto.toFields(body)),
+    );
+  }
+
+  @Get('clients')
+  @Scopes('clients:read')
+  @ApiOperation({ summary: 'List and search clients' })
+  @ApiEnvelope(ClientDto, { message: 'clients', list: true })
+  @ApiErrors({ 400: 'page or page_size out of range' })
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Query() query: ListClientsQueryDto,
+  ): Promise<Page<ClientDto>> {
+    const page = await this.clients.list(
+      p.businessUid!,
+      query.search?.trim() || undefined,
+      query.toPageRequest(),
+    );
+    return { ...page, items: page.items.map((c) => ClientDto.from(c)) };
+  }
+
+  @Get('clients/:id')
+  @Scopes('clients:read')
+  @ApiOperation({ summary: 'Get a client' })
+  @ApiParam(ID)
+  @ApiEnvelope(ClientDto, { message: 'client' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such client' })
+  async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
+    return ClientDto.from(await this.clients.get(p.businessUid!, id));
+  }
+
+  @Put('clients/:id')
+  @Scopes('clients:write')
+  @ApiOperation({ summary: "Replace a client's fields" })
+  @ApiParam(ID)
+  @ApiEnvelope(ClientDto, { message: 'client updated' })
+  @ApiErrors({
+    400: 'Invalid body or id',
+    404: 'No such client',
+    409: "The e-mail is another client's",
+  })
+  async update(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: ClientFieldsDto,
+  ): Promise<ClientDto> {
+    return ClientDto.from(
+      await this.clients.update(p.businessUid!, id, ClientFieldsDto.toFields(body)),
+    );
+  }
+
+  @Delete('clients/:id')
+  @Scopes('clients:write')
+  @ApiOperation({ summary: 'Delete a client; returns it' })
+  @ApiParam(ID)
+  @ApiEnvelope(ClientDto, { message: 'client deleted' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such client' })
+  async delete(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
+    return ClientDto.from(await this.clients.delete(p.businessUid!, id));
+  }
+
+  @Get('import/template')
+  @Scopes('clients:read')
+  @ApiOperation({ summary: 'The CSV template of a clients import (header line only)' })
+  @ApiProduces('text/csv')
+  template(@Res() res: Response): void {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="clients-import-template.csv"');
+    res.send(`${CLIENT_IMPORT_COLUMNS.join(',')}\r\n`);
+  }
+
+  @Post('import/validate')
+  @Scopes('clients:import')
+  @ApiOperation({
+    summary: 'Validate a clients CSV: classify every row and keep a session for 30 minutes',
+    description:
+      'Columns: ' +
+      CLIENT_IMPORT_COLUMNS.join(', ') +
+      '. `fields_mapping` (JSON: client field → header in this file) and ' +
+      "`upload_type` (`single` | `multi`) are optional form fields. Warnings carry the existing client's id and a diff; " +
+      'ambiguous rows carry candidates. Writes nothing but the session.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'The CSV file' },
+        fields_mapping: {
+          type: 'string',
+          description: 'JSON object, e.g. {"first_name":"First Name","email":"E-mail"}',
+        },
+        upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
+      },
+    },
+  })
+  @ApiEnvelope(ValidateResultDto, { message: 'clients import validated' })
+  @ApiErrors({
+    400: 'No file, unreadable CSV, wrong columns, bad fields_mapping or upload_type',
+    413: 'File too large',
+  })
+  async validate(
+    @CurrentPrincipal() p: Principal,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.validate(req, res, {
+      target: this.target,
+      principal: p,
+      message: 'clients import validated',
+      options: clientImportOptions,
+    });
+  }
+
+  @Post('import/confirm')
+  @Scopes('clients:import')
+  @ApiOperation({
+    summary: 'Execute a validated clients import, row by row (non-atomic)',
+    description:
+      'valid → create; warning → update when `override`, else skipped `warning_not_overridden`; ambiguous → created (or updated) ' +
+      'with `resolutions[row].organization_id`, else skipped `ambiguous_unresolved`; error → skipped `error`. ' +
+      'A resolution that names no ambiguous row or no candidate makes the whole confirm a 400 listing every bad key.',
+  })
+  @ApiEnvelope(ConfirmResultDto, { message: 'clients imported successfully' })
+  @ApiErrors({
+    400: 'import_id not found or expired, wrong entity type, or bad resolutions',
+    409: 'The import is being confirmed',
+  })
+  async confirm(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: ConfirmImportDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.confirm(res, {
+      target: this.target,
+      principal: p,
+      body,
+      message: 'clients imported successfully',
+    });
+  }
+
+  @Get('imports')
+  @Scopes('clients:import')
+  @ApiOperation({ summary: "The business's clients imports (CSV and app), newest first" })
+  @ApiEnvelope(ImportStatusDto, { message: 'clients imports', list: true })
+  @ApiErrors({ 400: 'page or page_size out of range' })
+  listImports(@CurrentPrincipal() p: Principal, @Query() query: PaginationQueryDto) {
+    return this.imports.list(this.target, p, query.toPageRequest());
+  }
+
+  @Get('imports/:import_id')
+  @Scopes('clients:import')
+  @ApiOperation({ summary: "An import's status, progress, counters, per-row results and error" })
+  @ApiParam(IMPORT_ID)
+  @ApiEnvelope(ImportStatusDto, { message: 'clients import' })
+  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  async importStatus(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('import_id') importId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.status(res, {
+      target: this.target,
+      principal: p,
+      importId,
+      message: 'clients import',
+    });
+  }
+
+  @Get('imports/:import_id/errors.csv')
+  @Scopes('clients:import')
+  @ApiOperation({ summary: 'The rows that were not imported, with reasons, as CSV' })
+  @ApiParam(IMPORT_ID)
+  @ApiProduces('text/csv')
+  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  async errorsCsv(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('import_id') importId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
+  }
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
+import type { FieldDiff, ImportRow, RowIssue } from '../../../import/domain/import-row.js';
+import {
+  type CheckedRow,
+  type ImportOptions,
+  ImportTarget,
+  type RowAction,
+  type WriteResult,
+} from '../../../import/domain/import-target.js';
+import { checkCells } from '../../../import/infrastructure/dto-row-check.js';
+import {
+  PG_FOREIGN_KEY_VIOLATION,
+  PG_UNIQUE_VIOLATION,
+  pgConstraint,
+  pgErrorCode,
+} from '../../../shared/database/pg-errors.js';
+import { CustomerRepository } from '../../customers/domain/customer.repository.js';
+import {
+  CLIENT_DIFF_FIELDS,
+  CLIENT_IMPORT_COLUMNS,
+  type ClientFields,
+  toE164,
+} from '../domain/client.js';
+import { ClientRepository } from '../domain/client.repository.js';
+import { ClientImportRowDto } from '../http/client.dto.js';
+import { EMAIL_KEY } from './typeorm-client.repository.js';
+
+export type ClientPayload = ClientFields & { company_name: string | null };
+
+class ClientGoneError extends Error {}
+
+/**
+ * Clients on the import engine (SPEC §5.1): field rules with E.164 phones; the organisation
+ * looked up by `company_name` (none → error, several → ambiguous with candidates); an e-mail
+ * already used → warning with the existing client and a diff; in-file duplicate e-mails by
+ * `upload_type`. Two queries classify a whole batch; one or two statements write it.
+ */
+@Injectable()
+export class ClientsImportTarget extends ImportTarget<ClientPayload> {
+  readonly entityType = 'clients' as const;
+  readonly columns = CLIENT_IMPORT_COLUMNS;
+  readonly resolvesReferences = true;
+
+  constructor(
+    private readonly clients: ClientRepository,
+    private readonly customers: CustomerRepository,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  duplicateSeverity(options: ImportOptions): 'error' | 'warning' {
+    return options.uploadType === 'multi' ? 'warning' : 'error';
+  }
+
+  check(cells: Record<string, string>): CheckedRow<ClientPayload> {
+    const { dto, errors } = checkCells(ClientImportRowDto, cells);
+    let phone: string | null = null;
+    if (
+      typeof dto.phone === 'string' &&
+      dto.phone !== '' &&
+      !errors.some((e) => e.field === 'phone')
+    ) {
+      phone = toE164(dto.phone, this.config.DEFAULT_PHONE_REGION);
+      if (!phone) errors.push({ field: 'phone', message: 'invalid_phone', values: [dto.phone] });
+    }
+    const email = typeof dto.email === 'string' && dto.email !== '' ? dto.email : null;
+    if (!email && !cells.phone?.trim())
+      errors.push({ field: 'email', message: 'email_or_phone_required' });
+    return {
+      payload: {
+        first_name: dto.first_name,
+        last_name: dto.last_name || null,
+        email,
+        phone,
+        address: dto.address || null,
+        notes: dto.notes || null,
+        organization_id: null,
+        company_name: dto.company_name?.trim() || null,
+      },
+      errors,
+      ...(email ? { duplicateKey: { field: 'email', value: email } } : {}),
+    };
+  }
+
+  async classify(businessUid: string, rows: ImportRow<ClientPayload>[]): Promise<void> {
+    const names = rows.flatMap((r) => (r.payload.company_name ? [r.payload.company_name] : []));
+    const emails = rows.flatMap((r) => (r.payload.email ? [r.payload.email] : []));
+    const [customers, existing] = await Promise.all([
+      this.customers.findByNames(businessUid, names),
+      this.clients.findByEmails(businessUid, emails),
+    ]);
+    const byName = new Map<string, typeof customers>();
+    for (const c of customers) {
+      const key = c.company_name.toLowerCase();
+      byName.set(key, [...(byName.get(key) ?? []), c]);
+    }
+    const byEmail = new Map(existing.map((c) => [c.email!.toLowerCase(), c]));
+    for (const row of rows) {
+      const name = row.payload.company_name;
+      if (name) {
+        const matches = byName.get(name.toLowerCase()) ?? [];
+        if (matches.length === 0)
+          row.errors.push({ field: 'company_name', message: 'not_found', values: [name] });
+        else if (matches.length === 1) row.payload.organization_id = matches[0].id;
+        else {
+          row.errors.push({
+            field: 'company_name',
+            message: 'ambiguous',
+            values: [name],
+            candidates: matches.map((c) => ({
+              logto_id: c.id,
+              name: c.company_name,
+              type: 'customer',
+            })),
+          });
+        }
+      }
+      const client = row.payload.email ? byEmail.get(row.payload.email.toLowerCase()) : undefined;
+      if (client) {
+        const issue: RowIssue = {
+          field: 'email',
+          message: 'already_exists',
+          values: [row.payload.email!],
+        };
+        row.warnings.unshift(issue);
+        row.existingId = client.id;
+        row.diff = diffOf(client, row.payload);
+      }
+    }
+  }
+
+  async write(
+    businessUid: string,
+    actions: RowAction<ClientPayload>[],
+    options: ImportOptions,
+  ): Promise<WriteResult[]> {
+    const source = options.source ?? 'csv_import';
+    const results = new Map<number, WriteResult>();
+    const creates = actions.flatMap((a) => (a.kind === 'create' ? [a] : []));
+    const rows = creates.map((a) => ({
+      id: randomUUID(),
+      source,
+      fields: toFields(a.payload, a.organizationId),
+      rowNumber: a.rowNumber,
+    }));
+    await this.clients.insertMany(businessUid, rows);
+    for (const r of rows)
+      results.set(r.rowNumber, { rowNumber: r.rowNumber, id: r.id, status: 'created' });
+
+    // Two rows updating one client: one statement each, in file order, so the last row wins.
+    let updates = actions.flatMap((a) => (a.kind === 'update' ? [a] : []));
+    while (updates.length > 0) {
+      const seen = new Set<string>();
+      const round = updates.filter((a) => !seen.has(a.targetId) && (seen.add(a.targetId), true));
+      updates = updates.filter((a) => !round.includes(a));
+      const found = new Set(
+        await this.clients.updateMany(
+          businessUid,
+          round.map((a) => ({ id: a.targetId, fields: updateFields(a.payload, a.organizationId) })),
+        ),
+      );
+      for (const a of round) {
+        if (!found.has(a.targetId))
+          throw new ClientGoneError('the client to update no longer exists');
+        results.set(a.rowNumber, { rowNumber: a.rowNumber, id: a.targetId, status: 'updated' });
+      }
+    }
+    return actions.map((a) => results.get(a.rowNumber)!);
+  }
+
+  describeFailure(error: unknown): string {
+    if (error instanceof ClientGoneError) return error.message;
+    const code = pgErrorCode(error);
+    if (code === PG_UNIQUE_VIOLATION && pgConstraint(error) === EMAIL_KEY)
+      return 'email already used by another client';
+    if (code === PG_FOREIGN_KEY_VIOLATION) return 'the organization no longer exists';
+    if (/value too long/i.test((error as Error)?.message ?? ''))
+      return 'a value is too long for its column';
+    return 'the client could not be written';
+  }
+}
+
+function toFields(payload: ClientPayload, organizationId?: string): ClientFields {
+  const { company_name: _, ...fields } = payload;
+  return { ...fields, organization_id: organizationId ?? payload.organization_id };
+}
+
+/** What override writes: the row's non-empty cells; empty cells keep the client's values. */
+function updateFields(payload: ClientPayload, organizationId?: string): Partial<ClientFields> {
+  const fields: Partial<ClientFields> = {};
+  for (const field of CLIENT_DIFF_FIELDS) {
+    const value =
+      field === 'organization_id' ? (organizationId ?? payload.organization_id) : payload[field];
+    if (value !== null && value !== undefined) fields[field] = value;
+  }
+  return fields;
+}
+
+function diffOf(existing: ClientFields, payload: ClientPayload): FieldDiff | undefined {
+  const diff: FieldDiff = {};
+  const next = updateFields(payload);
+  for (const field of CLIENT_DIFF_FIELDS) {
+    const to = next[field];
+    if (to !== undefined && to !== existing[field]) diff[field] = { from: existing[field], to };
+  }
+  return Object.keys(diff).length > 0 ? diff : undefined;
+}

@@ -1,0 +1,3 @@
+import { ClientEntity } from './client.entity.js';
+
+export const CLIENT_ENTITIES = [ClientEntity];

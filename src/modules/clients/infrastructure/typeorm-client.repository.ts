@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+import {
+  PG_UNIQUE_VIOLATION,
+  pgConstraint,
+  pgErrorCode,
+} from '../../../shared/database/pg-errors.js';
+import { containsPattern } from '../../../shared/database/search.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { ConflictError, detail } from '../../../shared/domain-error.js';
+import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
+import type { Client, ClientFields } from '../domain/client.js';
+import { ClientRepository } from '../domain/client.repository.js';
+import { ClientEntity } from './client.entity.js';
+
+export const EMAIL_KEY = 'clients_business_email_key';
+const FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'address',
+  'notes',
+  'organization_id',
+] as const;
+const TYPES: Record<(typeof FIELDS)[number], string> = {
+  first_name: 'text',
+  last_name: 'text',
+  email: 'text',
+  phone: 'text',
+  address: 'text',
+  notes: 'text',
+  organization_id: 'uuid',
+};
+
+function emailTaken(error: unknown, email: string | null): never {
+  if (pgErrorCode(error) === PG_UNIQUE_VIOLATION && pgConstraint(error) === EMAIL_KEY) {
+    throw new ConflictError('already_exists', 'a client with this e-mail already exists', [
+      detail('email', 'already_exists', email),
+    ]);
+  }
+  throw error;
+}
+
+@Injectable()
+export class TypeOrmClientRepository extends ClientRepository {
+  constructor(private readonly tx: TypeOrmTransactionRunner) {
+    super();
+  }
+
+  private get repo() {
+    return this.tx.manager.getRepository(ClientEntity);
+  }
+
+  async insert(businessUid: string, fields: ClientFields, source: string): Promise<Client> {
+    try {
+      return await this.repo.save(this.repo.create({ ...fields, businessUid, source }));
+    } catch (error) {
+      emailTaken(error, fields.email);
+    }
+  }
+
+  findById(businessUid: string, id: string): Promise<Client | null> {
+    return this.repo.findOneBy({ businessUid, id });
+  }
+
+  async list(
+    businessUid: string,
+    search: string | undefined,
+    request: PageRequest,
+  ): Promise<Page<Client>> {
+    const q = this.repo
+      .createQueryBuilder('c')
+      .where('c.business_uid = :businessUid', { businessUid });
+    if (search) {
+      const pattern = containsPattern(search);
+      q.andWhere(
+        new Brackets((w) => {
+          for (const column of ['first_name', 'last_name', 'email', 'phone'])
+            w.orWhere(`c.${column} ILIKE :pattern`, { pattern });
+          w.orWhere(`(c.first_name || ' ' || coalesce(c.last_name, '')) ILIKE :pattern`, {
+            pattern,
+          });
+        }),
+      );
+    }
+    const [items, total] = await q
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .skip(offsetOf(request))
+      .take(request.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, request);
+  }
+
+  async update(businessUid: string, id: string, fields: ClientFields): Promise<Client | null> {
+    try {
+      const result = await this.repo.update({ businessUid, id }, fields);
+      return result.affected ? this.findById(businessUid, id) : null;
+    } catch (error) {
+      emailTaken(error, fields.email);
+    }
+  }
+
+  async delete(businessUid: string, id: string): Promise<boolean> {
+    return ((await this.repo.delete({ businessUid, id })).affected ?? 0) > 0;
+  }
+
+  async findByEmails(businessUid: string, emails: string[]): Promise<Client[]> {
+    if (emails.length === 0) return [];
+    return this.repo
+      .createQueryBuilder('c')
+      .where('c.business_uid = :businessUid', { businessUid })
+      .andWhere('lower(c.email) = ANY(:emails)', {
+        emails: [...new Set(emails.map((e) => e.toLowerCase()))],
+      })
+      .getMany();
+  }
+
+  async insertMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: ClientFields; source: string }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map(({ id, fields, source }) => ({ id, source, ...fields }));
+    await this.tx.manager.query(
+      `INSERT INTO clients (id, business_uid, source, ${FIELDS.join(', ')})
+       SELECT r.id, $1, r.source, ${FIELDS.map((f) => `r.${f}`).join(', ')}
+         FROM jsonb_to_recordset($2::jsonb)
+           AS r(id uuid, source text, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})`,
+      [businessUid, JSON.stringify(records)],
+    );
+  }
+
+  async updateMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: Partial<ClientFields> }>,
+  ): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const records = rows.map(({ id, fields }) => ({ id, ...fields }));
+    const updated: Array<{ id: string }> = await this.tx.manager
+      .query(
+        `UPDATE clients AS c
+          SET ${FIELDS.map((f) => `${f} = COALESCE(u.${f}, c.${f})`).join(', ')}, updated_at = now()
+         FROM jsonb_to_recordset($2::jsonb)
+           AS u(id uuid, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})
+        WHERE c.id = u.id AND c.business_uid = $1
+        RETURNING c.id`,
+        [businessUid, JSON.stringify(records)],
+      )
+      .then((r: [Array<{ id: string }>, number]) => r[0]);
+    return updated.map((r) => r.id);
+  }
+}
