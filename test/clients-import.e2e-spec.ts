@@ -246,7 +246,6 @@ describe('clients import (SPEC §5.1): every status × override × resolution', 
         '2': { organization_id: b.alpha },
         '4': { organization_id: b.alpha },
         '99': { organization_id: b.gamma1 },
-        __proto__: { organization_id: b.gamma1 },
       },
     });
     const errors = expectError(res, 400, { type: 'validation_error' });

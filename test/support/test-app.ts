@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { App as HttpServer } from 'supertest/types.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -17,7 +17,10 @@ export interface TestApp {
 }
 
 /** Boots the whole application in-process, through the same configureApp() as main.ts. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  override: (builder: TestingModuleBuilder) => TestingModuleBuilder = (b) => b,
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -25,9 +28,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATABASE_URL: process.env.DATABASE_URL,
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
-  }).compile();
+  const moduleRef = await override(
+    Test.createTestingModule({ imports: [AppModule.forRoot(config)] }),
+  ).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   configureApp(app);
   await app.init();

@@ -86,6 +86,10 @@ class FakeSessions extends ImportSessionRepository {
   async findResumable() {
     return [];
   }
+  async findCollectable() {
+    return [];
+  }
+  async deleteRows() {}
   async list() {
     return { items: [], page: 1, page_size: 20, total: 0 };
   }

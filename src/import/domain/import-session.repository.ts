@@ -40,6 +40,11 @@ export abstract class ImportSessionRepository {
     page: PageRequest,
   ): Promise<Page<ImportSession>>;
 
+  /** App imports still collecting whose collector is gone (no lease, or a lapsed one). */
+  abstract findCollectable(now: Date, limit: number): Promise<string[]>;
+  /** Drops the rows gathered so far (a collection that starts again). */
+  abstract deleteRows(sessionId: string): Promise<void>;
+
   /** Sessions being confirmed whose lease has lapsed (their confirmer died). */
   abstract findResumable(now: Date, limit: number): Promise<string[]>;
   /** Deletes sessions that ended or expired before `before`; returns how many. */

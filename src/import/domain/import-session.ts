@@ -149,10 +149,26 @@ export class ImportSession {
     }
   }
 
+  /**
+   * An instance takes over the collection of an app import (a new one, or one whose collector
+   * died: its lease lapsed). Collection restarts from the first page: rows gathered so far are
+   * dropped by the caller, and the counts start again.
+   */
+  claimCollection(owner: string, now: Date, leaseMs: number): void {
+    this.expectStatus(['collecting'], 'claim the collection of');
+    if (this.leaseAlive(now) && this.state.leaseOwner !== owner) {
+      throw new ConflictError('import_in_progress', 'the import is being collected');
+    }
+    this.state.counts = emptyCounts();
+    this.takeLease(owner, now, leaseMs);
+  }
+
   /** Rows gathered: the session is confirmable for its TTL from now. */
   markValidated(now: Date, ttlSeconds: number): void {
     this.expectStatus(['validating', 'collecting'], 'mark validated');
     this.state.status = 'validated';
+    this.state.leaseOwner = null;
+    this.state.leaseExpiresAt = null;
     this.state.expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
     this.state.version++;
   }

@@ -13,6 +13,8 @@ export interface ImportOptions {
   appCodeName?: string;
   shouldOverride?: boolean;
   sendNotificationsWhenDone?: boolean;
+  /** Where to e-mail the staff member who started an app import, when known. */
+  notifyEmail?: string;
 }
 
 /** The checks of one row that need no database. */

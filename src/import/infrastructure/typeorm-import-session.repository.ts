@@ -276,7 +276,7 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
 
   async renewLease(sessionId: string, owner: string, until: Date): Promise<boolean> {
     const result = await this.query<[unknown[], number]>(
-      `UPDATE import_sessions SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'confirming'`,
+      `UPDATE import_sessions SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 AND status IN ('confirming', 'collecting')`,
       [sessionId, owner, until],
     );
     return result[1] === 1;
@@ -303,6 +303,20 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       total,
       request,
     );
+  }
+
+  async findCollectable(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.query<Array<{ id: string }>>(
+      `SELECT id FROM import_sessions
+        WHERE status = 'collecting' AND (lease_expires_at IS NULL OR lease_expires_at < $1)
+        ORDER BY created_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async deleteRows(sessionId: string): Promise<void> {
+    await this.query(`DELETE FROM import_rows WHERE session_id = $1`, [sessionId]);
   }
 
   async findResumable(now: Date, limit: number): Promise<string[]> {

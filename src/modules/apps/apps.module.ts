@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AppTokenService } from './application/app-token.service.js';
 import { AppsService } from './application/apps.service.js';
 import { AppRepository } from './domain/app.repository.js';
 import { AppsController } from './http/apps.controller.js';
+import { OAuthController } from './http/oauth.controller.js';
 import { TypeOrmAppRepository } from './infrastructure/typeorm-app.repository.js';
 
 @Module({
-  controllers: [AppsController],
-  providers: [AppsService, { provide: AppRepository, useClass: TypeOrmAppRepository }],
+  controllers: [AppsController, OAuthController],
+  providers: [
+    AppsService,
+    AppTokenService,
+    { provide: AppRepository, useClass: TypeOrmAppRepository },
+  ],
   exports: [AppRepository, AppsService],
 })
 export class AppsModule {}

@@ -11,6 +11,9 @@ import { Principal } from './principal.js';
 
 const encoder = new TextEncoder();
 
+/** `token_use` of the tokens `POST /oauth/token` issues to apps (SPEC §1.3). */
+export const APP_TOKEN_USE = 'app';
+
 export interface TokenClaims {
   sub: string;
   business_uid?: string;
@@ -52,22 +55,32 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    const payload = await this.verifyPayload(token);
+    const { payload, ours } = await this.verifyPayload(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
       throw new UnauthenticatedError('missing sub');
-    }
-    const business = payload['business_uid'];
-    if (business !== undefined && (typeof business !== 'string' || business.length === 0)) {
-      throw new UnauthenticatedError('malformed business_uid');
     }
     const scope = payload['scope'];
     if (scope !== undefined && typeof scope !== 'string') {
       throw new UnauthenticatedError('malformed scope');
     }
-    return new Principal(payload.sub, business, scope ? scope.split(' ').filter(Boolean) : []);
+    const scopes = scope ? scope.split(' ').filter(Boolean) : [];
+    // An app token is honoured only when we signed it ourselves; it has no business of its own.
+    if (ours && payload['token_use'] === APP_TOKEN_USE) {
+      const code = payload['app_code_name'];
+      if (typeof code !== 'string' || code.length === 0 || payload.sub !== `app:${code}`) {
+        throw new UnauthenticatedError('malformed app token');
+      }
+      return Principal.forApp(code, scopes);
+    }
+    const business = payload['business_uid'];
+    if (business !== undefined && (typeof business !== 'string' || business.length === 0)) {
+      throw new UnauthenticatedError('malformed business_uid');
+    }
+    return new Principal(payload.sub, business, scopes);
   }
 
-  private async verifyPayload(token: string): Promise<JWTPayload> {
+  /** The verified claims, and whether they were signed with our own HS256 secret. */
+  private async verifyPayload(token: string): Promise<{ payload: JWTPayload; ours: boolean }> {
     const options = {
       issuer: this.config.AUTH_ISSUER,
       audience: this.config.AUTH_AUDIENCE,
@@ -81,11 +94,14 @@ export class JwtVerifier {
     }
     try {
       if (alg === 'HS256' && this.hmacKey) {
-        return (await jwtVerify(token, this.hmacKey, { ...options, algorithms: ['HS256'] }))
-          .payload;
+        const { payload } = await jwtVerify(token, this.hmacKey, {
+          ...options,
+          algorithms: ['HS256'],
+        });
+        return { payload, ours: true };
       }
       if (alg && alg !== 'none' && !alg.startsWith('HS') && this.jwks) {
-        return (await jwtVerify(token, this.jwks, options)).payload;
+        return { payload: (await jwtVerify(token, this.jwks, options)).payload, ours: false };
       }
     } catch (error) {
       throw new UnauthenticatedError((error as Error).message);

@@ -16,7 +16,7 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
-  express.useBodyParser('json', { limit: '1mb' });
+  express.useBodyParser('json', { limit: '1mb', reviver: refuseProtoKeys });
   express.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.use(
     helmet({
@@ -35,6 +35,16 @@ export function configureApp(app: INestApplication): INestApplication {
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;
+}
+
+/**
+ * A JSON body may not carry `__proto__`, `constructor` or `prototype` keys (prototype
+ * pollution): a clear 400 `forbidden_key` rather than the key silently disappearing.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new Error(`forbidden_key:${key}`);
+  return value;
 }
 
 function setupSwagger(app: INestApplication): void {

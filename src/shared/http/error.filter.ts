@@ -90,6 +90,11 @@ export class GlobalErrorFilter implements ExceptionFilter {
       if (status === 404) return envelope(404, `route ${request.method} ${request.path} not found`);
       if (status === 400) {
         // Raised by the framework before any DTO runs: the body itself could not be read.
+        if (exception.message.startsWith('forbidden_key')) {
+          return envelope(400, 'the body carries a forbidden key', [
+            detail('body', 'forbidden_key', '__proto__'),
+          ]);
+        }
         const json = /json/i.test(exception.message);
         return envelope(400, 'malformed request body', [
           detail('body', json ? 'malformed_json' : 'malformed_request', ''),

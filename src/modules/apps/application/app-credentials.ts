@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -43,4 +43,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
     p: Number(p),
   });
   return timingSafeEqual(actual, expected);
+}
+
+/** The key an app's request signatures use: SHA-256 (hex) of its client secret. */
+export function signingKeyOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
 }

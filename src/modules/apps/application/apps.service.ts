@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
 import type { App, AppDetails } from '../domain/app.js';
 import { AppRepository } from '../domain/app.repository.js';
-import { hashSecret, newCredentials } from './app-credentials.js';
+import { hashSecret, newCredentials, signingKeyOf } from './app-credentials.js';
 
 export interface CreatedApp {
   app: App;
@@ -25,6 +25,7 @@ export class AppsService {
       ownerUid: principal.sub,
       clientId,
       clientSecretHash: await hashSecret(clientSecret),
+      signingKey: signingKeyOf(clientSecret),
     });
     return { app, clientSecret };
   }

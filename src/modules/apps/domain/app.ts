@@ -20,6 +20,11 @@ export interface App {
   ownerUid: string;
   clientId: string;
   clientSecretHash: string;
+  /**
+   * SHA-256 (hex) of the client secret: the key of the signatures on the requests the platform
+   * sends the app (SPEC §5.2). The secret itself is never stored; the app derives the same key.
+   */
+  signingKey: string;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -38,6 +38,9 @@ export class AppEntity {
   @Column({ name: 'client_secret_hash', type: 'text' })
   clientSecretHash: string;
 
+  @Column({ name: 'signing_key', type: 'text' })
+  signingKey: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -21,11 +21,13 @@ import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decora
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
+import { AppImportService } from '../application/app-import.service.js';
 import { ClientsService } from '../application/clients.service.js';
 import { CLIENT_IMPORT_COLUMNS } from '../domain/client.js';
 import { ClientsImportTarget } from '../infrastructure/clients.import-target.js';
 import { ClientDto, ClientFieldsDto, ListClientsQueryDto } from './client.dto.js';
-import { clientImportOptions } from './fields-mapping.js';
+import { AppImportDto, AppImportStartedDto } from './app-import.dto.js';
+import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
 
 const ID = { name: 'id', format: 'uuid' };
 const IMPORT_ID = { name: 'import_id', format: 'uuid' };
@@ -38,6 +40,7 @@ export class ClientsController {
     private readonly clients: ClientsService,
     private readonly imports: ImportEndpoints,
     private readonly target: ClientsImportTarget,
+    private readonly appImports: AppImportService,
   ) {}
 
   @Post('clients')
@@ -109,6 +112,54 @@ export class ClientsController {
   @ApiErrors({ 400: 'id is not a UUID', 404: 'No such client' })
   async delete(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
     return ClientDto.from(await this.clients.delete(p.businessUid!, id));
+  }
+
+  @Post('apps/:app_code_name/import')
+  @Scopes('clients:import')
+  @ApiOperation({
+    summary: 'Import clients from an app of type import_clients assigned to the business',
+    description:
+      'Opens a session (status `collecting`) and answers 201 at once. In the background the server pulls ' +
+      '`GET {api_uri}?page=1,2,…&session_id=…&business_uid=…` (signed with `X-Signature-256`), validates the records ' +
+      'through `fields_mapping`, confirms with `override = should_override`, calls `page=-1`, and notifies. ' +
+      'Follow it with `GET /business/clients/v1/imports/{session_id}`.',
+  })
+  @ApiParam({ name: 'app_code_name', example: 'testimportapp1700000000' })
+  @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
+  @ApiErrors({
+    400: 'Invalid import_params or fields_mapping',
+    404: 'No such app',
+    422: 'wrong_type (not import_clients) or not_installed (not assigned to the business)',
+  })
+  async importFromApp(
+    @CurrentPrincipal() p: Principal,
+    @Param('app_code_name') appCodeName: string,
+    @Body() body: AppImportDto,
+  ): Promise<AppImportStartedDto> {
+    const fieldsMapping = checkFieldsMapping(body.fields_mapping);
+    const params = {
+      should_override: body.import_params.should_override ?? false,
+      upload_type: body.import_params.upload_type,
+      send_notifications_when_done: body.import_params.send_notifications_when_done ?? true,
+    };
+    const session = await this.appImports.start(
+      { sub: p.sub, businessUid: p.businessUid!, email: emailOf(p) },
+      {
+        appCodeName,
+        shouldOverride: params.should_override,
+        uploadType: params.upload_type,
+        sendNotificationsWhenDone: params.send_notifications_when_done,
+        fieldsMapping,
+      },
+    );
+    return {
+      session_id: session.id,
+      status: session.status,
+      app_code_name: session.snapshot.options.appCodeName!,
+      import_params: params,
+      fields_mapping: fieldsMapping,
+      created_at: session.snapshot.createdAt.toISOString(),
+    };
   }
 
   @Get('import/template')
@@ -233,4 +284,11 @@ export class ClientsController {
   ): Promise<void> {
     await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
   }
+}
+
+/** Where to e-mail the staff member: the token's `email` claim, or a `sub` that is an address. */
+function emailOf(principal: Principal): string | null {
+  const claimed = (principal as { email?: unknown }).email;
+  if (typeof claimed === 'string' && claimed.includes('@')) return claimed;
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(principal.sub) ? principal.sub : null;
 }

@@ -1,10 +1,12 @@
 import { Apps1763900000000 } from './1763900000000-apps.js';
 import { CustomersAndImports1763900000001 } from './1763900000001-customers-and-imports.js';
 import { Clients1763900000002 } from './1763900000002-clients.js';
+import { AppSigningKey1763900000003 } from './1763900000003-app-signing-key.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
   Apps1763900000000,
   CustomersAndImports1763900000001,
   Clients1763900000002,
+  AppSigningKey1763900000003,
 ];

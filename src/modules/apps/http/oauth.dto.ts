@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Swagger only: the body is read by hand (RFC 6749 ignores unknown parameters). */
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['client_credentials'], example: 'client_credentials' })
+  grant_type: string;
+
+  @ApiPropertyOptional({
+    example: 'app_3f1c9a…',
+    description: 'Required unless sent with HTTP Basic authentication',
+  })
+  client_id?: string;
+
+  @ApiPropertyOptional({
+    example: 'sk_…',
+    description: 'Required unless sent with HTTP Basic authentication',
+  })
+  client_secret?: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty({ description: 'A JWT; send it as `Authorization: Bearer …`' })
+  access_token: string;
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+  @ApiProperty({ example: 3600, description: 'Lifetime in seconds' })
+  expires_in: number;
+  @ApiProperty({ example: 'clients:read clients:import' })
+  scope: string;
+}
+
+export class OAuthErrorDto {
+  @ApiProperty({
+    enum: [
+      'invalid_request',
+      'unsupported_grant_type',
+      'invalid_client',
+      'temporarily_unavailable',
+    ],
+  })
+  error: string;
+  @ApiPropertyOptional({ example: 'grant_type is required' })
+  error_description?: string;
+}

@@ -1,0 +1,229 @@
+import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
+import { AppConfig } from '../../../config/app-config.js';
+import {
+  type AppPage,
+  AppPullError,
+  AppPullPolicy,
+  type AppPullTarget,
+  AppRecordSource,
+} from '../domain/app-record-source.js';
+
+/** An answer worth another try (429, 5xx, network trouble), with the wait the app asked for. */
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Is this address one an app may not be pulled from (loopback, private, link-local, …)? */
+export function isPrivateAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return true;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed.range() !== 'unicast';
+}
+
+/** The signature of a request: `sha256=<hex HMAC-SHA256 of "GET <path and query>">`. */
+export function signatureOf(key: string, pathAndQuery: string): string {
+  return `sha256=${createHmac('sha256', key).update(`GET ${pathAndQuery}`).digest('hex')}`;
+}
+
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Pulls an app's pages over HTTP(S) (SPEC §5.2): signed GETs, a timeout per request, retries of
+ * 429/5xx/network errors with capped exponential backoff and jitter (honouring Retry-After), no
+ * redirects, a size cap, and — unless IMPORT_ALLOW_PRIVATE_APP_URIS — no loopback, private or
+ * link-local destination, checked on the address actually connected to (no DNS rebinding).
+ */
+@Injectable()
+export class HttpAppRecordSource extends AppRecordSource {
+  constructor(
+    private readonly policy: AppPullPolicy,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async fetchPage(
+    app: AppPullTarget,
+    params: { page: number; sessionId: string; businessUid: string },
+  ): Promise<AppPage> {
+    const url = this.urlOf(app, {
+      page: String(params.page),
+      session_id: params.sessionId,
+      business_uid: params.businessUid,
+    });
+    const body = await this.withRetries(`page ${params.page}`, () => this.get(url, app.signingKey));
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      !Array.isArray((body as { data?: unknown }).data)
+    ) {
+      throw new AppPullError(`page ${params.page}: the app's answer has no "data" array`);
+    }
+    const { data, has_more: hasMore } = body as { data: unknown[]; has_more?: unknown };
+    if (!data.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
+      throw new AppPullError(`page ${params.page}: every record must be an object`);
+    }
+    return { records: data as Array<Record<string, unknown>>, hasMore: hasMore === true };
+  }
+
+  async notifyDone(
+    app: AppPullTarget,
+    params: { sessionId: string; businessUid: string },
+  ): Promise<void> {
+    const url = this.urlOf(app, {
+      page: '-1',
+      session_id: params.sessionId,
+      business_uid: params.businessUid,
+    });
+    await this.withRetries('the completion call', () => this.get(url, app.signingKey, false));
+  }
+
+  private urlOf(app: AppPullTarget, query: Record<string, string>): URL {
+    let url: URL;
+    try {
+      url = new URL(app.apiUri);
+    } catch {
+      throw new AppPullError(`the app's api_uri is not a valid URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new AppPullError("the app's api_uri must be http(s)");
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return url;
+  }
+
+  private async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof RetryableError)) throw error;
+        if (retry >= this.policy.retries) {
+          throw new AppPullError(`${what}: ${error.message} (gave up after ${retry + 1} attempts)`);
+        }
+        const backoff = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** retry);
+        const jittered = backoff / 2 + Math.random() * (backoff / 2);
+        const wait =
+          error.retryAfterMs !== undefined
+            ? Math.min(error.retryAfterMs, this.policy.maxRetryAfterMs)
+            : jittered;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private readonly guardedLookup: LookupFunction = (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as LookupAddress[];
+      const refused = list.find((a) => isPrivateAddress(a.address));
+      if (refused && !this.config.IMPORT_ALLOW_PRIVATE_APP_URIS) {
+        const e = Object.assign(new Error(`refused: ${hostname} resolves to a private address`), {
+          code: 'EPRIVATE',
+        });
+        return callback(e, '', 0);
+      }
+      if (options.all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0].address, list[0].family);
+    });
+  };
+
+  private get(url: URL, key: string, parse = true): Promise<unknown> {
+    const transport = url.protocol === 'https:' ? https : http;
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (
+      ipaddr.isValid(literal) &&
+      isPrivateAddress(literal) &&
+      !this.config.IMPORT_ALLOW_PRIVATE_APP_URIS
+    ) {
+      return Promise.reject(new AppPullError(`refused: ${url.hostname} is a private address`));
+    }
+    return new Promise((resolve, reject) => {
+      const request = transport.request(
+        url,
+        {
+          method: 'GET',
+          lookup: this.guardedLookup,
+          headers: {
+            Accept: 'application/json',
+            'User-Agent': 'import-backend/1.0',
+            'X-Signature-256': signatureOf(key, `${url.pathname}${url.search}`),
+          },
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status >= 300 && status < 400) {
+            response.resume();
+            return reject(
+              new AppPullError(`the app answered ${status} (redirects are not followed)`),
+            );
+          }
+          if (status === 429 || status >= 500) {
+            response.resume();
+            return reject(
+              new RetryableError(
+                `the app answered ${status}`,
+                retryAfterMs(response.headers['retry-after']),
+              ),
+            );
+          }
+          if (status >= 400) {
+            response.resume();
+            return reject(new AppPullError(`the app answered ${status}`));
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > this.policy.maxResponseBytes) {
+              request.destroy();
+              reject(
+                new AppPullError(
+                  `the app's answer is larger than ${this.policy.maxResponseBytes} bytes`,
+                ),
+              );
+            } else chunks.push(chunk);
+          });
+          response.on('error', (e) => reject(new RetryableError(e.message)));
+          response.on('end', () => {
+            if (!parse) return resolve(undefined);
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            } catch {
+              reject(new AppPullError("the app's answer is not JSON"));
+            }
+          });
+        },
+      );
+      request.setTimeout(this.policy.timeoutMs, () => {
+        request.destroy(new RetryableError(`no answer within ${this.policy.timeoutMs} ms`));
+      });
+      request.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'EPRIVATE') reject(new AppPullError(error.message));
+        else if (error instanceof RetryableError || error instanceof AppPullError) reject(error);
+        else reject(new RetryableError(`network error (${error.code ?? error.message})`));
+      });
+      request.end();
+    });
+  }
+}

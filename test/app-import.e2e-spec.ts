@@ -1,0 +1,567 @@
+/**
+ * Import through an app (SPEC §5.2; the seed 000): preconditions, then the background pull from
+ * a real HTTP app server on 127.0.0.1, retries, limits, signature, completion call, notification.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { SMTPServer } from 'smtp-server';
+import request from 'supertest';
+import { AppPullRunner } from '../src/modules/clients/application/app-pull.runner.js';
+import { AppPullPolicy } from '../src/modules/clients/domain/app-record-source.js';
+import { FakeAppServer } from './support/app-server.js';
+import { expectError } from './support/envelope.js';
+import {
+  createTestApp,
+  type TestApp,
+  tokenFor,
+  uniqueBusiness,
+  uniqueCode,
+} from './support/test-app.js';
+
+const fastPolicy = Object.assign(new AppPullPolicy(), {
+  timeoutMs: 400,
+  retries: 5,
+  baseDelayMs: 20,
+  maxDelayMs: 100,
+  maxRetryAfterMs: 2000,
+});
+const MAPPING = { first_name: 'First Name', email: 'E-mail', phone: 'Mobile' };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('clients import through an app', () => {
+  let t: TestApp;
+  let mails: Array<{ to: string; body: string }>;
+  let smtp: SMTPServer;
+
+  beforeAll(async () => {
+    mails = [];
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) {
+        let body = '';
+        stream.on('data', (c: Buffer) => (body += c.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (smtp.server.address() as { port: number }).port;
+    t = await createTestApp(
+      {
+        IMPORT_ALLOW_PRIVATE_APP_URIS: 'true',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        DEFAULT_PHONE_REGION: 'IT',
+      },
+      (b) => b.overrideProvider(AppPullPolicy).useValue(fastPolicy),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  /** A business that has created and installed an app (optionally pointing at `apiUri`). */
+  async function installed(
+    apiUri?: string,
+    options: { sub?: string; appType?: string | string[]; assign?: boolean } = {},
+  ) {
+    const business = uniqueBusiness();
+    const auth = {
+      Authorization: `Bearer ${await tokenFor({ business, sub: options.sub ?? 'staff@example.com' })}`,
+    };
+    const code = uniqueCode();
+    const created = await request(t.http)
+      .post('/platform/v1/apps')
+      .set(auth)
+      .send({
+        name: 'Client Source',
+        app_code_name: code,
+        app_type: options.appType ?? 'import_clients',
+        redirect_uri: 'https://example.com/cb',
+        ...(apiUri ? { api_uri: apiUri } : {}),
+      })
+      .expect(201);
+    if (options.assign !== false) {
+      await request(t.http)
+        .post('/v3/apps/app_assignments')
+        .set(auth)
+        .send({
+          app_code_name: code,
+          assignee_uid: business,
+          assignee_type: 'business',
+          settings: { assignment_mode: 'internal' },
+        })
+        .expect(201);
+    }
+    return { business, auth, code, secret: created.body.data.client_secret as string };
+  }
+
+  const start = (
+    auth: Record<string, string>,
+    code: string,
+    params: object = {},
+    mapping: object = MAPPING,
+  ) =>
+    request(t.http)
+      .post(`/business/clients/v1/apps/${code}/import`)
+      .set(auth)
+      .send({
+        import_params: {
+          should_override: false,
+          upload_type: 'single',
+          send_notifications_when_done: true,
+          ...params,
+        },
+        fields_mapping: mapping,
+      });
+
+  async function settled(auth: Record<string, string>, sessionId: string) {
+    for (let i = 0; i < 300; i++) {
+      const res = await request(t.http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
+      if (['completed', 'failed'].includes(res.body.data?.status)) return res.body.data;
+      await sleep(50);
+    }
+    throw new Error('the import did not settle');
+  }
+
+  test("the seed's three requests verbatim: 201 with a session_id; without api_uri the session fails readably", async () => {
+    const business = uniqueBusiness();
+    const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
+    const timestamp = Date.now();
+    const app = await request(t.http)
+      .post('/platform/v1/apps')
+      .set(auth)
+      .send({
+        name: 'Test Import Clients App',
+        app_code_name: `testimportapp${timestamp}`,
+        app_type: 'import_clients',
+        redirect_uri: 'https://example.com/callback',
+      });
+    expect(app.status).toBe(201);
+    const assignment = await request(t.http)
+      .post('/v3/apps/app_assignments')
+      .set(auth)
+      .send({
+        app_code_name: app.body.data.app_code_name,
+        assignee_uid: business,
+        assignee_type: 'business',
+        settings: { assignment_mode: 'internal' },
+      });
+    expect(assignment.status).toBe(201);
+    const res = await request(t.http)
+      .post(`/business/clients/v1/apps/${app.body.data.app_code_name}/import`)
+      .set(auth)
+      .send({
+        import_params: {
+          should_override: false,
+          upload_type: 'single',
+          send_notifications_when_done: true,
+        },
+        fields_mapping: { first_name: 'John', email: 'john.doe@example.com', phone: '+1234567890' },
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      code: 201,
+      data: {
+        session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'collecting',
+        app_code_name: `testimportapp${timestamp}`,
+        import_params: {
+          should_override: false,
+          upload_type: 'single',
+          send_notifications_when_done: true,
+        },
+        fields_mapping: { first_name: 'John', email: 'john.doe@example.com', phone: '+1234567890' },
+        created_at: expect.any(String),
+      },
+    });
+    const done = await settled(auth, res.body.data.session_id);
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('has no api_uri'),
+    });
+    await request(t.http)
+      .delete(`/v3/apps/app_assignments/${assignment.body.data.uid}`)
+      .set(auth)
+      .expect(200);
+  });
+
+  test('pulls every page, maps the records, confirms, calls page=-1, signs every request, notifies by e-mail', async () => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      server.pages = [
+        [
+          {
+            'First Name': 'Ada',
+            'E-mail': 'ada@example.com',
+            Mobile: '347 111 2222',
+            Extra: 'ignored',
+          },
+          { 'First Name': 'Ben', 'E-mail': 'ben@example.com', Mobile: 3471113333 },
+        ],
+        [{ 'First Name': 'Cy', 'E-mail': 'not-an-email' }],
+      ];
+      const { auth, code, secret, business } = await installed(url);
+      const res = await start(auth, code);
+      expect(res.status).toBe(201);
+      const done = await settled(auth, res.body.data.session_id);
+      expect(done).toMatchObject({
+        status: 'completed',
+        total_rows: 3,
+        created: 2,
+        skipped: 1,
+        failed: 0,
+        rows_collected: 3,
+        rows_processed: 3,
+        error: null,
+      });
+      expect(done.results.map((r: { status: string }) => r.status)).toEqual([
+        'created',
+        'created',
+        'skipped',
+      ]);
+
+      const clients = await request(t.http)
+        .get('/business/clients/v1/clients?search=example.com')
+        .set(auth);
+      expect(clients.body.data.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            first_name: 'Ada',
+            email: 'ada@example.com',
+            phone: '+393471112222',
+            source: `app:${code}`,
+          }),
+          expect.objectContaining({ first_name: 'Ben', phone: '+393471113333' }),
+        ]),
+      );
+      expect(server.pagesRequested()).toEqual(['1', '2', '-1']);
+      for (const seen of server.seen) {
+        expect(seen.url.searchParams.get('session_id')).toBe(res.body.data.session_id);
+        expect(seen.url.searchParams.get('business_uid')).toBe(business);
+        expect(FakeAppServer.verifies(seen, secret)).toBe(true);
+        expect(FakeAppServer.verifies(seen, 'another-secret')).toBe(false);
+      }
+      let mail;
+      for (let i = 0; i < 100 && !mail; i++) {
+        mail = mails.find((m) => m.body.replace(/=\r?\n/g, '').includes(res.body.data.session_id));
+        if (!mail) await sleep(50);
+      }
+      expect(mail).toBeDefined();
+      expect(mail!.to).toBe('staff@example.com');
+      expect(mail!.body.replace(/=\r?\n/g, '')).toContain(
+        '2 created, 0 updated, 1 skipped, 0 failed of 3 records',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test.each([false, true])('should_override %s against an existing client', async (override) => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      const { auth, code } = await installed(url);
+      const existing = await request(t.http)
+        .post('/business/clients/v1/clients')
+        .set(auth)
+        .send({ first_name: 'Old', email: 'same@example.com' });
+      server.pages = [[{ 'First Name': 'New', 'E-mail': 'SAME@example.com' }]];
+      const res = await start(auth, code, {
+        should_override: override,
+        send_notifications_when_done: false,
+      });
+      const done = await settled(auth, res.body.data.session_id);
+      expect(done.results[0]).toEqual(
+        override
+          ? { row_number: 1, status: 'updated', id: existing.body.data.id }
+          : { row_number: 1, status: 'skipped', reason: 'warning_not_overridden' },
+      );
+      const after = await request(t.http)
+        .get(`/business/clients/v1/clients/${existing.body.data.id}`)
+        .set(auth);
+      expect(after.body.data.first_name).toBe(override ? 'New' : 'Old');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a 429 with Retry-After and a 500 are retried; the import completes', async () => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    const waits: number[] = [];
+    let last = Date.now();
+    server.handler = (_req, res, reqUrl, attempt) => {
+      waits.push(Date.now() - last);
+      last = Date.now();
+      if (reqUrl.searchParams.get('page') === '1' && attempt === 1) {
+        res.writeHead(429, { 'Retry-After': '1' }).end();
+        return true;
+      }
+      if (reqUrl.searchParams.get('page') === '1' && attempt === 2) {
+        res.writeHead(500).end('boom');
+        return true;
+      }
+      return false;
+    };
+    try {
+      server.pages = [[{ 'First Name': 'Rita', 'E-mail': 'rita@example.com' }]];
+      const { auth, code } = await installed(url);
+      const done = await settled(auth, (await start(auth, code)).body.data.session_id);
+      expect(done).toMatchObject({ status: 'completed', created: 1 });
+      expect(server.pagesRequested()).toEqual(['1', '1', '1', '-1']);
+      expect(waits[1]).toBeGreaterThanOrEqual(950); // Retry-After: 1 honoured
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test.each<[string, (server: FakeAppServer) => void, string]>([
+    [
+      'a page over the limit',
+      (s) =>
+        (s.pages = [Array.from({ length: 1001 }, (_, i) => ({ 'E-mail': `p${i}@example.com` }))]),
+      'at most 1000',
+    ],
+    [
+      'an app that never answers',
+      (s) => (s.handler = (_req, _res, url) => url.searchParams.get('page') !== '-1'),
+      'no answer within 400 ms',
+    ],
+    [
+      'an app that keeps failing',
+      (s) => (s.handler = (_req, res) => (res.writeHead(503).end(), true)),
+      'the app answered 503 (gave up after 6 attempts)',
+    ],
+    [
+      'a redirect',
+      (s) =>
+        (s.handler = (_req, res) => (
+          res.writeHead(302, { Location: 'http://example.com/' }).end(),
+          true
+        )),
+      'redirects are not followed',
+    ],
+    [
+      'an answer that is not the expected JSON',
+      (s) => (s.handler = (_req, res) => (res.end('{"records":[]}'), true)),
+      'no "data" array',
+    ],
+  ])('%s ends the session failed with a clear error', async (_, arrange, error) => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      arrange(server);
+      const { auth, code } = await installed(url);
+      const done = await settled(
+        auth,
+        (await start(auth, code, { send_notifications_when_done: false })).body.data.session_id,
+      );
+      expect(done.status).toBe('failed');
+      expect(done.error).toContain(error);
+      const [{ count }] = await t.app
+        .get((await import('typeorm')).DataSource)
+        .query(`SELECT count(*)::int AS count FROM clients WHERE source = $1`, [`app:${code}`]);
+      expect(count).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('the private-address guard refuses loopback api_uris unless allowed', async () => {
+    const guarded = await createTestApp({ IMPORT_ALLOW_PRIVATE_APP_URIS: 'false' });
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      const business = uniqueBusiness();
+      const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
+      const code = uniqueCode();
+      for (const apiUri of [url, url.replace('127.0.0.1', 'localhost')]) {
+        const appCode = `${code}${apiUri.includes('localhost') ? 'l' : 'i'}`;
+        await request(guarded.http)
+          .post('/platform/v1/apps')
+          .set(auth)
+          .send({
+            name: 'Local App',
+            app_code_name: appCode,
+            app_type: 'import_clients',
+            redirect_uri: 'https://example.com',
+            api_uri: apiUri,
+          })
+          .expect(201);
+        await request(guarded.http)
+          .post('/v3/apps/app_assignments')
+          .set(auth)
+          .send({
+            app_code_name: appCode,
+            assignee_uid: business,
+            assignee_type: 'business',
+            settings: { assignment_mode: 'internal' },
+          })
+          .expect(201);
+        const res = await request(guarded.http)
+          .post(`/business/clients/v1/apps/${appCode}/import`)
+          .set(auth)
+          .send({
+            import_params: { upload_type: 'single', send_notifications_when_done: false },
+            fields_mapping: MAPPING,
+          });
+        let status;
+        for (let i = 0; i < 100; i++) {
+          status = (
+            await request(guarded.http)
+              .get(`/business/clients/v1/imports/${res.body.data.session_id}`)
+              .set(auth)
+          ).body.data;
+          if (status.status === 'failed') break;
+          await sleep(50);
+        }
+        expect(status).toMatchObject({
+          status: 'failed',
+          error: expect.stringContaining('private address'),
+        });
+      }
+      expect(server.seen).toHaveLength(0);
+    } finally {
+      await server.stop();
+      await guarded.close();
+    }
+  });
+
+  test('preconditions: 404 unknown app, 422 wrong_type, 422 not_installed, 400 bad bodies', async () => {
+    const { auth } = await installed();
+    expectError(await start(auth, 'nosuchapp000'), 404);
+    const payments = await installed(undefined, { appType: ['payments'] });
+    expectError(await start(payments.auth, payments.code), 422, {
+      type: 'precondition_failed',
+      key: 'app_code_name',
+      message: 'wrong_type',
+    });
+    const unassigned = await installed(undefined, { assign: false });
+    expectError(await start(unassigned.auth, unassigned.code), 422, {
+      type: 'precondition_failed',
+      message: 'not_installed',
+    });
+
+    const ok = await installed();
+    const post = (body: object) =>
+      request(t.http).post(`/business/clients/v1/apps/${ok.code}/import`).set(ok.auth).send(body);
+    expectError(await post({ fields_mapping: MAPPING }), 400, {
+      key: 'import_params',
+      message: 'required',
+    });
+    expectError(await post({ import_params: {}, fields_mapping: MAPPING }), 400, {
+      key: 'import_params.upload_type',
+      message: 'required',
+    });
+    expectError(
+      await post({ import_params: { upload_type: 'bulk' }, fields_mapping: MAPPING }),
+      400,
+      { key: 'import_params.upload_type', message: 'invalid_value' },
+    );
+    expectError(
+      await post({
+        import_params: { upload_type: 'single', should_override: 'no' },
+        fields_mapping: MAPPING,
+      }),
+      400,
+      { key: 'import_params.should_override' },
+    );
+    expectError(await post({ import_params: { upload_type: 'single' } }), 400, {
+      key: 'fields_mapping',
+      message: 'required',
+    });
+    expectError(
+      await post({
+        import_params: { upload_type: 'single' },
+        fields_mapping: { first_name: 'Name' },
+      }),
+      400,
+      { key: 'fields_mapping', message: 'email_or_phone_required' },
+    );
+    expectError(
+      await post({
+        import_params: { upload_type: 'single' },
+        fields_mapping: { email: 'E', nickname: 'N' },
+      }),
+      400,
+      { key: 'fields_mapping.nickname', message: 'unknown_field' },
+    );
+    expectError(
+      await post({ import_params: { upload_type: 'single' }, fields_mapping: { email: '' } }),
+      400,
+      { key: 'fields_mapping.email', message: 'required' },
+    );
+    expectError(
+      await post({
+        import_params: { upload_type: 'single' },
+        fields_mapping: JSON.parse('{"email":"E","__proto__":{"x":"y"}}'),
+      }),
+      400,
+      {
+        key: 'body',
+        message: 'forbidden_key',
+      },
+    );
+    expectError(
+      await post({
+        import_params: { upload_type: 'single' },
+        fields_mapping: { email: 'E', constructor: 'C' },
+      }),
+      400,
+      { key: 'body', message: 'forbidden_key' },
+    );
+    const readOnly = {
+      Authorization: `Bearer ${await tokenFor({ business: ok.business, scopes: ['clients:read'] })}`,
+    };
+    expectError(await start(readOnly, ok.code), 403);
+  });
+
+  test('a collection whose collector died is claimed again by a worker and completes', async () => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      server.pages = [[{ 'First Name': 'Zoe', 'E-mail': 'zoe@example.com' }]];
+      const { auth, code } = await installed(url);
+      // Simulate an instance that died mid-collection: a collecting session with a lapsed lease.
+      const { ImportSessionRepository } =
+        await import('../src/import/domain/import-session.repository.js');
+      const { ImportSession } = await import('../src/import/domain/import-session.js');
+      const sessions = t.app.get(ImportSessionRepository);
+      const business =
+        (await request(t.http).get('/business/clients/v1/imports').set(auth)).request.url &&
+        undefined;
+      void business;
+      const id = randomUUID();
+      const token = auth.Authorization.split(' ')[1];
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      const dead = ImportSession.start({
+        id,
+        businessUid: claims.business_uid,
+        createdBy: claims.sub,
+        entityType: 'clients',
+        channel: 'app',
+        options: {
+          uploadType: 'single',
+          fieldsMapping: MAPPING,
+          source: `app:${code}`,
+          appCodeName: code,
+          sendNotificationsWhenDone: false,
+        },
+        now: new Date(),
+        ttlSeconds: 600,
+      });
+      dead.claimCollection('dead-instance', new Date(Date.now() - 120_000), 1000);
+      await sessions.insert(dead);
+      await t.app.get(AppPullRunner).claimAbandoned();
+      const done = await settled(auth, id);
+      expect(done).toMatchObject({ status: 'completed', created: 1 });
+    } finally {
+      await server.stop();
+    }
+  });
+});
