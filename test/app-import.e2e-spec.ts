@@ -521,6 +521,76 @@ describe('clients import through an app', () => {
     expectError(await start(readOnly, ok.code), 403);
   });
 
+  test('the app itself, with its own token and X-On-Behalf-Of, imports for the business it is assigned to only', async () => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      server.pages = [[{ 'First Name': 'Otto', 'E-mail': 'otto@example.com' }]];
+      const { auth, code, business } = await installed(url);
+      const app = await request(t.http).get(`/platform/v1/apps/${code}`).set(auth);
+      expect(app.status).toBe(200);
+      const created = await request(t.http)
+        .post('/platform/v1/apps')
+        .set(auth)
+        .send({
+          name: 'Self Importer',
+          app_code_name: `${code}self`,
+          app_type: 'import_clients',
+          redirect_uri: 'https://example.com',
+          api_uri: url,
+        });
+      await request(t.http)
+        .post('/v3/apps/app_assignments')
+        .set(auth)
+        .send({
+          app_code_name: `${code}self`,
+          assignee_uid: business,
+          assignee_type: 'business',
+          settings: { assignment_mode: 'internal' },
+        })
+        .expect(201);
+      const token = await request(t.http)
+        .post('/oauth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: created.body.data.client_id,
+          client_secret: created.body.data.client_secret,
+        });
+      expect(token.status).toBe(200);
+      const asApp = { Authorization: `Bearer ${token.body.access_token}` };
+      const started = await start({ ...asApp, 'X-On-Behalf-Of': business }, `${code}self`, {
+        send_notifications_when_done: false,
+      });
+      expect(started.status).toBe(201);
+      const done = await settled(
+        { ...asApp, 'X-On-Behalf-Of': business },
+        started.body.data.session_id,
+      );
+      expect(done).toMatchObject({ status: 'completed', created: 1 });
+      const clients = await request(t.http)
+        .get('/business/clients/v1/clients?search=otto')
+        .set(auth);
+      expect(clients.body.data.items[0]).toMatchObject({
+        email: 'otto@example.com',
+        source: `app:${code}self`,
+      });
+
+      expectError(
+        await start({ ...asApp, 'X-On-Behalf-Of': uniqueBusiness() }, `${code}self`),
+        403,
+      );
+      expectError(await start(asApp, `${code}self`), 403);
+      expectError(
+        await request(t.http)
+          .get('/customers')
+          .set({ ...asApp, 'X-On-Behalf-Of': business }),
+        403,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a collection whose collector died is claimed again by a worker and completes', async () => {
     const server = new FakeAppServer();
     const url = await server.start();

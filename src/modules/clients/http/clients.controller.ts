@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from
 import {
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOperation,
   ApiParam,
   ApiProduces,
@@ -33,6 +34,11 @@ const ID = { name: 'id', format: 'uuid' };
 const IMPORT_ID = { name: 'import_id', format: 'uuid' };
 
 @ApiTags('clients')
+@ApiHeader({
+  name: 'X-On-Behalf-Of',
+  required: false,
+  description: 'App tokens only: the business the app acts for (it must be assigned to it)',
+})
 @BusinessScoped()
 @Controller('business/clients/v1')
 export class ClientsController {
