@@ -549,13 +549,11 @@ describe('clients import through an app', () => {
           settings: { assignment_mode: 'internal' },
         })
         .expect(201);
-      const token = await request(t.http)
-        .post('/oauth/token')
-        .send({
-          grant_type: 'client_credentials',
-          client_id: created.body.data.client_id,
-          client_secret: created.body.data.client_secret,
-        });
+      const token = await request(t.http).post('/oauth/token').send({
+        grant_type: 'client_credentials',
+        client_id: created.body.data.client_id,
+        client_secret: created.body.data.client_secret,
+      });
       expect(token.status).toBe(200);
       const asApp = { Authorization: `Bearer ${token.body.access_token}` };
       const started = await start({ ...asApp, 'X-On-Behalf-Of': business }, `${code}self`, {
