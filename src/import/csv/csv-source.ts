@@ -25,6 +25,10 @@ export function mapHeader(
   if (duplicates.length > 0)
     errors.push(detail('file', 'duplicate_columns', [...new Set(duplicates)].join(', ')));
   const missing = [...expected.keys()].filter((label) => !seen.has(label));
+  const list = (labels: string[]) =>
+    labels.length > 20
+      ? `${labels.slice(0, 20).join(', ')} … and ${labels.length - 20} more`
+      : labels.join(', ');
   if (missing.length > 0) errors.push(detail('file', 'missing_columns', missing.join(', ')));
   const unexpected = fieldsMapping ? [] : header.columns.filter((c) => !expected.has(c));
   if (unexpected.length > 0)
@@ -33,7 +37,7 @@ export function mapHeader(
     const parts = [
       duplicates.length ? `duplicate columns: ${[...new Set(duplicates)].join(', ')}` : '',
       missing.length ? `missing columns: ${missing.join(', ')}` : '',
-      unexpected.length ? `unexpected columns: ${unexpected.join(', ')}` : '',
+      unexpected.length ? `unexpected columns: ${list(unexpected)}` : '',
       `expected: ${[...expected.keys()].join(', ')}`,
     ];
     throw new InvalidError(errors, parts.filter(Boolean).join('; '));
@@ -49,9 +53,21 @@ export async function* csvRows(
   for await (const batch of batches) {
     yield batch.map((record) => {
       const cells: Record<string, string> = {};
+      let nul = false;
       fieldAt.forEach((field, i) => {
-        if (field !== undefined && i < record.cells.length) cells[field] = record.cells[i];
+        if (field === undefined || i >= record.cells.length) return;
+        const cell = record.cells[i];
+        nul ||= cell.includes('\u0000');
+        cells[field] = nul ? cell.replaceAll('\u0000', '') : cell;
       });
+      if (nul) {
+        // PostgreSQL text cannot hold NUL: the row is reported, never stored as sent.
+        return {
+          rowNumber: record.rowNumber,
+          cells,
+          unreadable: { field: 'row', message: 'invalid_character', values: ['NUL'] },
+        };
+      }
       if (record.cells.length === fieldAt.length) return { rowNumber: record.rowNumber, cells };
       return {
         rowNumber: record.rowNumber,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
 import type { Request, Response } from 'express';
-import multer from 'multer';
 import { detail, InvalidError, PayloadTooLargeError } from '../../shared/domain-error.js';
 
 export interface CsvUpload {
@@ -13,15 +16,21 @@ export interface CsvUpload {
   cleanup(): Promise<void>;
 }
 
-const storage = multer.diskStorage({
-  destination: tmpdir(),
-  filename: (_req, _file, done) => done(null, `import-upload-${randomUUID()}.csv`),
-});
+const remove = (path: string | undefined) =>
+  path ? unlink(path).catch(() => undefined) : Promise.resolve();
+
+function tooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    [detail('file', 'file_too_large', String(maxBytes))],
+    `the file is larger than ${maxBytes} bytes`,
+  );
+}
 
 /**
- * Receives the multipart form of a validate request: the `file` field is streamed to disk and
- * cut off at `maxBytes` (413, the connection is closed rather than drained); nothing is held in
- * memory. Every malformed form is a 400 on the field concerned.
+ * Receives the multipart form of a validate request with busboy: the `file` field is streamed to
+ * a temporary file, nothing is held in memory. At `maxBytes` the upload is cut off at once — a
+ * 413 on a connection that is then closed, not drained — and every malformed form is a 400 on
+ * the field concerned.
  */
 export async function receiveCsvUpload(
   req: Request,
@@ -29,73 +38,104 @@ export async function receiveCsvUpload(
   maxBytes: number,
 ): Promise<CsvUpload> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) tooLarge(res, maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) {
+    res.setHeader('Connection', 'close');
+    throw tooLarge(maxBytes);
+  }
   if (!req.is('multipart/form-data')) {
     throw new InvalidError(
       [detail('file', 'required', '')],
       'send the CSV as multipart/form-data in a field named "file"',
     );
   }
-  const upload = multer({
-    storage,
-    limits: {
-      fileSize: maxBytes,
-      files: 1,
-      fields: 10,
-      fieldSize: 64 * 1024,
-      parts: 12,
-      headerPairs: 100,
-    },
-  }).single('file');
-  await new Promise<void>((resolve, reject) => {
-    upload(req, res, (error: unknown) =>
-      error ? reject(translate(error, res, maxBytes)) : resolve(),
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      limits: {
+        fileSize: maxBytes,
+        files: 1,
+        fields: 10,
+        fieldSize: 64 * 1024,
+        parts: 12,
+        headerPairs: 100,
+      },
+    });
+  } catch {
+    throw new InvalidError([detail('body', 'malformed_form', '')], 'malformed multipart form');
+  }
+
+  return new Promise<CsvUpload>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let path: string | undefined;
+    let written: Promise<void> | undefined;
+    let out: ReturnType<typeof createWriteStream> | undefined;
+    let settled = false;
+
+    const fail = (error: Error, cutOff = false) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      out?.destroy();
+      void remove(path);
+      if (cutOff) {
+        // Stop reading: answer now and close the connection rather than drain a huge body.
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+      } else {
+        req.resume();
+      }
+      reject(error);
+    };
+
+    parser.on('file', (name, stream) => {
+      if (name !== 'file') {
+        stream.resume();
+        return fail(
+          new InvalidError(
+            [detail(name, 'unexpected_file', name)],
+            'one file, in the field "file"',
+          ),
+        );
+      }
+      path = join(tmpdir(), `import-upload-${randomUUID()}.csv`);
+      out = createWriteStream(path);
+      stream.on('limit', () => fail(tooLarge(maxBytes), true));
+      written = pipeline(stream, out).catch((error: Error) => fail(error));
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(new InvalidError([detail(name, 'too_long', '')]));
+      fields[name] = value;
+    });
+    parser.on('filesLimit', () =>
+      fail(
+        new InvalidError([detail('file', 'too_many_files', '')], 'one file, in the field "file"'),
+      ),
     );
+    parser.on('fieldsLimit', () => fail(new InvalidError([detail('body', 'too_many_fields', '')])));
+    parser.on('partsLimit', () => fail(new InvalidError([detail('body', 'too_many_parts', '')])));
+    parser.on('error', () =>
+      fail(new InvalidError([detail('body', 'malformed_form', '')], 'malformed multipart form')),
+    );
+    parser.on('close', () => {
+      if (settled) return;
+      if (!path || !written) {
+        return fail(
+          new InvalidError([detail('file', 'required', '')], 'the form has no "file" field'),
+        );
+      }
+      void written.then(() => {
+        if (settled) return;
+        settled = true;
+        const file = path!;
+        resolve({ path: file, fields, cleanup: () => remove(file) });
+      });
+    });
+    req.on('aborted', () =>
+      fail(
+        new InvalidError([detail('file', 'incomplete_upload', '')], 'the upload was interrupted'),
+      ),
+    );
+    req.pipe(parser);
   });
-  const file = req.file;
-  if (!file)
-    throw new InvalidError([detail('file', 'required', '')], 'the form has no "file" field');
-  const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
-    if (typeof value === 'string') fields[key] = value;
-  }
-  return { path: file.path, fields, cleanup: () => unlink(file.path).catch(() => undefined) };
-}
-
-function tooLarge(res: Response, maxBytes: number): never {
-  res.setHeader('Connection', 'close');
-  throw new PayloadTooLargeError(
-    [detail('file', 'file_too_large', String(maxBytes))],
-    `the file is larger than ${maxBytes} bytes`,
-  );
-}
-
-function translate(error: unknown, res: Response, maxBytes: number): Error {
-  if (error instanceof multer.MulterError) {
-    switch (error.code) {
-      case 'LIMIT_FILE_SIZE':
-        try {
-          tooLarge(res, maxBytes);
-        } catch (e) {
-          return e as Error;
-        }
-        break;
-      case 'LIMIT_UNEXPECTED_FILE':
-        return new InvalidError(
-          [detail(error.field ?? 'file', 'unexpected_file', error.field)],
-          'one file, in the field "file"',
-        );
-      case 'LIMIT_FILE_COUNT':
-        return new InvalidError(
-          [detail('file', 'too_many_files', '')],
-          'one file, in the field "file"',
-        );
-      default:
-        return new InvalidError(
-          [detail(error.field ?? 'body', 'malformed_form', error.code)],
-          'malformed multipart form',
-        );
-    }
-  }
-  return new InvalidError([detail('body', 'malformed_form', '')], 'malformed multipart form');
 }

@@ -2,9 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EnvelopeInterceptor } from './envelope.interceptor.js';
+import { applyRateLimits } from './rate-limit.js';
 import { GlobalErrorFilter } from './error.filter.js';
 import { createValidationPipe } from './validation.js';
 
@@ -29,6 +31,8 @@ export function configureApp(app: INestApplication): INestApplication {
       },
     }),
   );
+  app.use(refuseNulInUrl);
+  applyRateLimits(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalErrorFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
@@ -43,8 +47,21 @@ export function configureApp(app: INestApplication): INestApplication {
  */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 function refuseProtoKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new Error(`forbidden_key:${key}`);
+  if (FORBIDDEN_KEYS.has(key)) throw new Error(`invalid_body:forbidden_key:${key}`);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+  if (typeof value === 'string' && value.includes('\u0000'))
+    throw new Error(`invalid_body:null_byte:${key}`);
   return value;
+}
+
+/** A NUL in the path or query (`%00`) is a 400 before anything reads it. */
+function refuseNulInUrl(req: Request, res: Response, next: NextFunction): void {
+  if (!/%00|\u0000/.test(req.originalUrl)) return next();
+  res.status(400).json({
+    code: 400,
+    message: 'the URL may not contain NUL characters',
+    data: { type: 'validation_error', errors: [{ key: 'url', message: 'null_byte', value: '' }] },
+  });
 }
 
 function setupSwagger(app: INestApplication): void {

@@ -27,6 +27,12 @@ function envelope(code: number, message: string, errors?: ErrorDetail[], type?: 
   return { code, message, data };
 }
 
+function isDataException(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** Errors that mean "the database is not reachable right now". */
 function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -90,10 +96,14 @@ export class GlobalErrorFilter implements ExceptionFilter {
       if (status === 404) return envelope(404, `route ${request.method} ${request.path} not found`);
       if (status === 400) {
         // Raised by the framework before any DTO runs: the body itself could not be read.
-        if (exception.message.startsWith('forbidden_key')) {
-          return envelope(400, 'the body carries a forbidden key', [
-            detail('body', 'forbidden_key', '__proto__'),
-          ]);
+        const invalid = /^invalid_body:(\w+):(.*)$/.exec(exception.message);
+        if (invalid) {
+          const [, code, key] = invalid;
+          return code === 'null_byte'
+            ? envelope(400, 'the body may not contain NUL characters', [
+                detail(`body.${key}`, code, ''),
+              ])
+            : envelope(400, `the body may not carry a "${key}" key`, [detail('body', code, key)]);
         }
         const json = /json/i.test(exception.message);
         return envelope(400, 'malformed request body', [
@@ -111,6 +121,13 @@ export class GlobalErrorFilter implements ExceptionFilter {
         };
       }
       if (status < 500) return envelope(status, httpMessage(exception));
+    }
+    if (isDataException(exception)) {
+      // The database refused a value a user sent (class 22: data exception): their input, a 400.
+      this.logger.warn({ err: exception, req_id: request.id }, 'data exception from user input');
+      return envelope(400, 'a value was refused by the database', [
+        detail('body', 'invalid_value', ''),
+      ]);
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.error({ err: exception, req_id: request.id }, 'database unavailable');

@@ -20,6 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { Public } from '../../../shared/auth/auth.decorators.js';
 import { RAW_RESPONSE_KEY } from '../../../shared/http/envelope.interceptor.js';
+import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { AppTokenService } from '../application/app-token.service.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './oauth.dto.js';
@@ -36,6 +37,7 @@ export class OAuthController {
 
   @Post('token')
   @Public()
+  @RateLimited(30)
   @HttpCode(200)
   @SetMetadata(RAW_RESPONSE_KEY, true)
   @Header('Cache-Control', 'no-store')

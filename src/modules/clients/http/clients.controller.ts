@@ -19,6 +19,7 @@ import {
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
@@ -179,6 +180,7 @@ export class ClientsController {
   }
 
   @Post('import/validate')
+  @RateLimited(60)
   @Scopes('clients:import')
   @ApiOperation({
     summary: 'Validate a clients CSV: classify every row and keep a session for 30 minutes',

@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
@@ -87,6 +88,7 @@ export class CustomersController {
   }
 
   @Post('import/validate')
+  @RateLimited(60)
   @Scopes('customers:import')
   @ApiOperation({
     summary: 'Validate a customers CSV: classify every row and keep a session for 30 minutes',

@@ -1,0 +1,459 @@
+/**
+ * Import benchmark: validate + confirm of an N-row CSV through the built server, against the
+ * raw speed of PostgreSQL (COPY) and of one INSERT round trip per row. See bench/README.md.
+ *
+ *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--validate-only] [--embedded]
+ *
+ * One JSON line on stdout; progress on stderr.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import {
+  columnsOf,
+  type Entity,
+  type ExistingClient,
+  generateCsv,
+  ORGANIZATIONS,
+} from './csv-gen.js';
+import { jsonRequest, postJson, type StreamedAnswer, uploadCsv } from './http-util.js';
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  readRecords,
+  seedForClients,
+  timeCopy,
+  timeNaive,
+} from './pg-baselines.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SERVER_MAIN = join(ROOT, 'dist', 'main.js');
+const BUSINESS_UID = 'bench-business';
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const T0 = performance.now();
+
+class BenchError extends Error {}
+
+function log(message: string): void {
+  const s = ((performance.now() - T0) / 1000).toFixed(1).padStart(7);
+  process.stderr.write(`[bench ${s}s] ${message}\n`);
+}
+
+const round = (n: number | null, digits = 3): number | null =>
+  n === null || !Number.isFinite(n) ? null : Number(n.toFixed(digits));
+
+interface Args {
+  rows: number;
+  entity: Entity;
+  validateOnly: boolean;
+  embedded: boolean;
+  naiveRows: number;
+}
+
+function readArgs(): Args {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '100000' },
+      entity: { type: 'string', default: 'clients' },
+      'validate-only': { type: 'boolean', default: false },
+      embedded: { type: 'boolean', default: false },
+      'naive-rows': { type: 'string', default: '10000' },
+    },
+    strict: true,
+  });
+  const rows = Number(values.rows);
+  const naiveRows = Number(values['naive-rows']);
+  if (!Number.isInteger(rows) || rows < 1) throw new BenchError(`--rows: a positive integer`);
+  if (!Number.isInteger(naiveRows) || naiveRows < 1)
+    throw new BenchError(`--naive-rows: a positive integer`);
+  if (values.entity !== 'clients' && values.entity !== 'customers')
+    throw new BenchError(`--entity: clients or customers`);
+  return {
+    rows,
+    entity: values.entity,
+    validateOnly: values['validate-only'],
+    embedded: values.embedded,
+    naiveRows,
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** The server child process, with the tail of its output kept for error reports. */
+class Server {
+  private tail = '';
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(readonly child: ChildProcess) {
+    const keep = (prefix: string) => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.tail = (this.tail + text).slice(-16_000);
+      for (const line of text.split('\n')) if (line.trim()) log(`${prefix} ${line}`);
+    };
+    child.stdout!.on('data', keep('[server]'));
+    child.stderr!.on('data', keep('[server stderr]'));
+    this.exited = new Promise((done) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        done();
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  output(): string {
+    return this.tail.trim() || '(no output)';
+  }
+
+  assertAlive(): void {
+    if (this.exit) {
+      throw new BenchError(
+        `the server exited (code ${this.exit.code}, signal ${this.exit.signal}); its last output:\n${this.output()}`,
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.exit) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      log('the server did not stop within 5 s: SIGKILL');
+      this.child.kill('SIGKILL');
+    }, 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function startServer(env: NodeJS.ProcessEnv, cwd: string): Server {
+  return new Server(
+    spawn(process.execPath, [SERVER_MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+}
+
+async function waitForHealth(server: Server, base: string, timeoutS = 120): Promise<void> {
+  const deadline = performance.now() + timeoutS * 1000;
+  while (performance.now() < deadline) {
+    server.assertAlive();
+    try {
+      const res = await fetch(`${base}/health`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new BenchError(`/health did not answer 200 within ${timeoutS} s:\n${server.output()}`);
+}
+
+/** Peak resident memory of a process, sampled from /proc every 100 ms. */
+class RssSampler {
+  peakKb = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.sample();
+    let ticks = 0;
+    const t0 = performance.now();
+    this.timer = setInterval(() => {
+      const kb = this.sample();
+      // A coarse timeline on stderr: does memory grow with the file?
+      if (++ticks % 50 === 0 && kb !== null) {
+        const s = ((performance.now() - t0) / 1000).toFixed(0);
+        log(`  server RSS ${(kb / 1024).toFixed(0)} MB at +${s} s`);
+      }
+    }, 100);
+  }
+
+  private field(name: string): number | null {
+    try {
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? Number(m[1]) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  sample(): number | null {
+    const kb = this.field('VmRSS');
+    if (kb !== null && kb > this.peakKb) this.peakKb = kb;
+    return kb;
+  }
+
+  /** The peak: the samples and the kernel's high-water mark, whichever is larger. */
+  stop(): number | null {
+    clearInterval(this.timer);
+    this.sample();
+    const hwm = this.field('VmHWM') ?? 0;
+    const kb = Math.max(this.peakKb, hwm);
+    return kb > 0 ? kb / 1024 : null;
+  }
+}
+
+function checkAnswer(what: string, answer: StreamedAnswer, server: Server): void {
+  if (answer.status !== 200) {
+    throw new BenchError(
+      `${what}: HTTP ${answer.status}; first 500 bytes:\n${answer.start}\n--- server output:\n${server.output()}`,
+    );
+  }
+  if (!answer.complete || answer.head === null) {
+    throw new BenchError(
+      `${what}: the answer is ${answer.complete ? 'missing its head' : 'cut short'} (${answer.bytes} bytes); first 500 bytes:\n${answer.start}\n--- server output:\n${server.output()}`,
+    );
+  }
+}
+
+const num = (head: Record<string, unknown> | null, key: string): number | null =>
+  typeof head?.[key] === 'number' ? (head[key] as number) : null;
+
+/** Embedded database: the records a clients file relies on, created through the API. */
+async function seedThroughApi(
+  base: string,
+  token: string,
+  existing: ExistingClient[],
+): Promise<void> {
+  for (const [i, name] of ORGANIZATIONS.entries()) {
+    const r = await jsonRequest(`${base}/customers`, {
+      method: 'POST',
+      token,
+      body: {
+        company_name: name,
+        vat_number: String(90000000000 + i).padStart(11, '0'),
+        language: 'it',
+      },
+    });
+    if (r.status !== 201) throw new BenchError(`seeding a customer: HTTP ${r.status} ${r.text}`);
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < existing.length) {
+      const client = existing[next++];
+      const r = await jsonRequest(`${base}/business/clients/v1/clients`, {
+        method: 'POST',
+        token,
+        body: client,
+      });
+      if (r.status !== 201)
+        throw new BenchError(`seeding a client: HTTP ${r.status} ${r.text.slice(0, 500)}`);
+    }
+  };
+  // One request at a time: concurrent requests on the embedded database desynchronise its
+  // single PGlite session ("unnamed prepared statement does not exist") and can hang the server.
+  await Promise.all(Array.from({ length: 1 }, worker));
+}
+
+async function main(): Promise<void> {
+  const args = readArgs();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    while (cleanups.length > 0) {
+      try {
+        await cleanups.pop()!();
+      } catch (error) {
+        log(`cleanup: ${(error as Error).message}`);
+      }
+    }
+  };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const tmp = await mkdtemp(join(tmpdir(), 'import-bench-'));
+    cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+    const csvPath = join(tmp, `${args.entity}.csv`);
+
+    log(`generating ${args.rows} ${args.entity} rows`);
+    const generated = await generateCsv(args.entity, args.rows, csvPath);
+    log(`  ${(generated.bytes / 1024 / 1024).toFixed(1)} MB`);
+
+    const serverUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+    let benchUrl: string | null = null;
+    if (!args.embedded) {
+      const name = `import_bench_${Date.now()}`;
+      await createDatabase(serverUrl, name);
+      cleanups.push(async () => {
+        await dropDatabase(serverUrl, name);
+        log(`dropped database ${name}`);
+      });
+      benchUrl = databaseUrl(serverUrl, name);
+      log(`created database ${name}`);
+    }
+
+    const secret = randomBytes(36).toString('base64url'); // 48 characters
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of ['DATABASE_URL', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'SMTP_URL'])
+      delete env[key];
+    Object.assign(env, {
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: secret,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: join(tmp, 'data'),
+      IMPORT_MAX_ROWS: String(Math.max(args.rows, 100_000)),
+      IMPORT_MAX_FILE_BYTES: String(2 * 1024 * 1024 * 1024),
+      ...(benchUrl ? { DATABASE_URL: benchUrl } : {}),
+    });
+    log(
+      `starting ${SERVER_MAIN} on port ${port} (${args.embedded ? 'embedded PGlite' : 'PostgreSQL'})`,
+    );
+    const server = startServer(env, tmp);
+    cleanups.push(() => server.stop());
+    await waitForHealth(server, base);
+    log(`server ready (pid ${server.pid})`);
+
+    const token = await new SignJWT({
+      business_uid: BUSINESS_UID,
+      scope: 'clients:import customers:import clients:write customers:write',
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('bench-user')
+      .setIssuedAt()
+      .setExpirationTime('4h')
+      .sign(new TextEncoder().encode(secret));
+
+    if (args.entity === 'clients') {
+      log(
+        `pre-creating ${ORGANIZATIONS.length} customers and ${generated.existingClients.length} clients`,
+      );
+      if (benchUrl) await seedForClients(benchUrl, BUSINESS_UID, generated.existingClients);
+      else await seedThroughApi(base, token, generated.existingClients);
+    }
+    generated.existingClients.length = 0;
+
+    const prefix = args.entity === 'clients' ? '/business/clients/v1' : '/customers';
+    const sampler = new RssSampler(server.pid);
+    log(`server RSS before the import: ${((sampler.sample() ?? 0) / 1024).toFixed(0)} MB`);
+
+    log('POST validate');
+    const validate = await uploadCsv(`${base}${prefix}/import/validate`, token, csvPath);
+    server.assertAlive();
+    checkAnswer('validate', validate, server);
+    const v = validate.head!;
+    log(
+      `  ${validate.totalS.toFixed(2)} s (head after ${validate.ttfbS.toFixed(2)} s), ` +
+        `${(validate.bytes / 1024 / 1024).toFixed(1)} MB answer, ${validate.items} rows; ` +
+        `total ${v.total_rows} valid ${v.valid_rows} warning ${v.warning_rows} error ${v.error_rows} ambiguous ${v.ambiguous_rows}`,
+    );
+    if (v.total_rows !== args.rows || validate.items !== args.rows) {
+      throw new BenchError(
+        `validate: expected ${args.rows} rows, total_rows=${v.total_rows}, rows listed=${validate.items}`,
+      );
+    }
+
+    let confirm: StreamedAnswer | null = null;
+    if (!args.validateOnly) {
+      log('POST confirm');
+      confirm = await postJson(`${base}${prefix}/import/confirm`, token, {
+        import_id: v.import_id,
+        override: true,
+      });
+      server.assertAlive();
+      checkAnswer('confirm', confirm, server);
+      const c = confirm.head!;
+      log(
+        `  ${confirm.totalS.toFixed(2)} s (head after ${confirm.ttfbS.toFixed(2)} s), ` +
+          `${(confirm.bytes / 1024 / 1024).toFixed(1)} MB answer, ${confirm.items} results; ` +
+          `created ${c.created} updated ${c.updated} skipped ${c.skipped} failed ${c.failed}`,
+      );
+      if (confirm.items !== args.rows)
+        throw new BenchError(`confirm: expected ${args.rows} results, got ${confirm.items}`);
+    }
+    const peakRssMb = sampler.stop();
+    log(`server peak RSS ${peakRssMb?.toFixed(0)} MB`);
+    await server.stop();
+
+    let copyS: number | null = null;
+    let naiveRowsPerS: number | null = null;
+    if (benchUrl) {
+      const columns = columnsOf(args.entity);
+      log('COPY … FROM STDIN into a bare table');
+      const copy = await timeCopy(benchUrl, 'bench_copy', columns, csvPath);
+      if (copy.rows !== args.rows)
+        throw new BenchError(`COPY loaded ${copy.rows} rows, expected ${args.rows}`);
+      copyS = copy.seconds;
+      log(`  ${copyS.toFixed(2)} s`);
+      const records = await readRecords(csvPath, Math.min(args.naiveRows, args.rows));
+      log(`naive: one INSERT per row, ${records.length} rows`);
+      const naive = await timeNaive(benchUrl, 'bench_naive', columns, records);
+      naiveRowsPerS = naive.rows / naive.seconds;
+      log(`  ${naive.seconds.toFixed(2)} s, ${naiveRowsPerS.toFixed(0)} rows/s`);
+    }
+
+    const validateS = validate.totalS;
+    const confirmS = confirm ? confirm.totalS : null;
+    const totalS = validateS + (confirmS ?? 0);
+    const c = confirm?.head ?? null;
+    const result = {
+      entity: args.entity,
+      rows: args.rows,
+      database: args.embedded ? 'embedded' : 'postgres',
+      validate_s: round(validateS),
+      confirm_s: round(confirmS),
+      total_s: round(totalS),
+      copy_s: round(copyS),
+      ratio_total_to_copy: round(copyS ? totalS / copyS : null, 2),
+      rows_per_s: round(args.rows / totalS, 1),
+      naive_rows_per_s: round(naiveRowsPerS, 1),
+      confirm_vs_naive: round(
+        confirmS && naiveRowsPerS ? args.rows / confirmS / naiveRowsPerS : null,
+        2,
+      ),
+      peak_rss_mb: round(peakRssMb, 1),
+      valid_rows: num(v, 'valid_rows'),
+      warning_rows: num(v, 'warning_rows'),
+      error_rows: num(v, 'error_rows'),
+      ambiguous_rows: num(v, 'ambiguous_rows'),
+      created: num(c, 'created'),
+      updated: num(c, 'updated'),
+      skipped: num(c, 'skipped'),
+      failed: num(c, 'failed'),
+      validate_ttfb_s: round(validate.ttfbS),
+      confirm_ttfb_s: round(confirm ? confirm.ttfbS : null),
+      csv_mb: round(generated.bytes / 1024 / 1024, 1),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  let message =
+    error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause) message += `\ncause: ${(cause as Error).stack ?? String(cause)}`;
+  process.stderr.write(`\nimport-bench failed: ${message}\n`);
+  process.exit(1);
+});
