@@ -164,7 +164,7 @@ export async function jsonRequest(
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
