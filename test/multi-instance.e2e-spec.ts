@@ -1,0 +1,209 @@
+/**
+ * Several instances on one database (SPEC §7): two server processes. Validate on one, confirm on
+ * the other; simultaneous confirms on both execute once; a SIGKILL of the instance confirming a
+ * large import, or pulling from an app, is taken over by the other's worker — every row once.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { FakeAppServer } from './support/app-server.js';
+import { type ChildServer, startChildServer } from './support/child-server.js';
+import { customersCsv } from './support/csv.js';
+import {
+  createTestApp,
+  type TestApp,
+  tokenFor,
+  uniqueBusiness,
+  uniqueCode,
+} from './support/test-app.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ENV = {
+  IMPORT_LEASE_SECONDS: '2',
+  IMPORT_WORKER: '1',
+  IMPORT_ALLOW_PRIVATE_APP_URIS: 'true',
+};
+
+describe('two instances on one database', () => {
+  let a: ChildServer;
+  let b: ChildServer;
+  let t: TestApp; // only to read the database
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startChildServer(ENV), startChildServer(ENV)]);
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await Promise.all([a.kill('SIGKILL'), b.kill('SIGKILL')]);
+    await t.close();
+  });
+
+  const db = () => t.app.get(DataSource);
+  async function actor() {
+    const business = uniqueBusiness();
+    return {
+      business,
+      auth: { Authorization: `Bearer ${await tokenFor({ business, sub: 'multi' })}` },
+    };
+  }
+  const validate = (
+    server: ChildServer,
+    auth: Record<string, string>,
+    rows: number,
+    prefix: string,
+  ) =>
+    request(server.url)
+      .post('/customers/import/validate')
+      .set(auth)
+      .attach('file', Buffer.from(customersCsv(rows, prefix)), 'c.csv');
+  const confirm = (server: ChildServer, auth: Record<string, string>, importId: string) =>
+    request(server.url).post('/customers/import/confirm').set(auth).send({ import_id: importId });
+  async function exactlyOnce(business: string, rows: number) {
+    const [c] = await db().query(
+      'SELECT count(*)::int AS total, count(DISTINCT vat_number)::int AS distinct_vat FROM customers WHERE business_uid = $1',
+      [business],
+    );
+    expect(c).toEqual({ total: rows, distinct_vat: rows });
+  }
+
+  test('validate on one instance, confirm on the other', async () => {
+    const { business, auth } = await actor();
+    const v = await validate(a, auth, 500, 'AB');
+    const c = await confirm(b, auth, v.body.data.import_id);
+    expect(c.status).toBe(200);
+    expect(c.body.data.created).toBe(500);
+    await exactlyOnce(business, 500);
+  });
+
+  test('simultaneous confirms of one session on both instances: one execution', async () => {
+    const { business, auth } = await actor();
+    const v = await validate(a, auth, 5000, 'SIM');
+    const [x, y] = await Promise.all([
+      confirm(a, auth, v.body.data.import_id),
+      confirm(b, auth, v.body.data.import_id),
+    ]);
+    const outcomes = [x, y]
+      .map((r) => `${r.status}${r.headers['idempotent-replayed'] ? ' replayed' : ''}`)
+      .sort();
+    expect([
+      ['200', '200 replayed'],
+      ['200', '409'],
+    ]).toContainEqual(outcomes);
+    await exactlyOnce(business, 5000);
+  });
+
+  test("SIGKILL of the confirming instance: the other one's worker resumes it", async () => {
+    const victim = await startChildServer(ENV);
+    try {
+      const { business, auth } = await actor();
+      const rows = 30_000;
+      const v = await validate(victim, auth, rows, 'KILL');
+      const importId = v.body.data.import_id;
+      void confirm(victim, auth, importId).catch(() => undefined);
+      let done = 0;
+      for (let i = 0; i < 2000 && done === 0; i++) {
+        [{ done }] = await db().query('SELECT created AS done FROM import_sessions WHERE id = $1', [
+          importId,
+        ]);
+        if (done === 0) await sleep(10);
+      }
+      await victim.kill('SIGKILL');
+      const [atKill] = await db().query(
+        'SELECT status, created FROM import_sessions WHERE id = $1',
+        [importId],
+      );
+      expect(atKill.status).toBe('confirming');
+      expect(atKill.created).toBeLessThan(rows);
+      // No request: the surviving instances' workers find the lapsed lease and finish the job.
+      let status = '';
+      for (let i = 0; i < 300 && status !== 'completed'; i++) {
+        [{ status }] = await db().query('SELECT status FROM import_sessions WHERE id = $1', [
+          importId,
+        ]);
+        if (status !== 'completed') await sleep(100);
+      }
+      expect(status).toBe('completed');
+      await exactlyOnce(business, rows);
+      const replay = await confirm(b, auth, importId);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.data).toMatchObject({ created: rows, failed: 0 });
+    } finally {
+      await victim.kill('SIGKILL');
+    }
+  });
+
+  test('SIGKILL of the instance pulling from an app: another claims the collection and completes it', async () => {
+    const app = new FakeAppServer();
+    const url = await app.start();
+    const victim = await startChildServer(ENV);
+    try {
+      const pages = 12;
+      app.pages = Array.from({ length: pages }, (_, p) =>
+        Array.from({ length: 50 }, (_, i) => ({
+          Name: `P${p}R${i}`,
+          Mail: `p${p}r${i}@example.com`,
+        })),
+      );
+      app.handler = (_req, res, reqUrl) => {
+        const page = Number(reqUrl.searchParams.get('page'));
+        if (page < 1) return false;
+        // Slow pages, so that the kill lands mid-collection.
+        setTimeout(() => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ data: app.pages[page - 1] ?? [], has_more: page < pages }));
+        }, 150);
+        return true;
+      };
+      const { business, auth } = await actor();
+      const code = uniqueCode();
+      await request(victim.url)
+        .post('/platform/v1/apps')
+        .set(auth)
+        .send({
+          name: 'Slow App',
+          app_code_name: code,
+          app_type: 'import_clients',
+          redirect_uri: 'https://example.com',
+          api_uri: url,
+        })
+        .expect(201);
+      await request(victim.url)
+        .post('/v3/apps/app_assignments')
+        .set(auth)
+        .send({
+          app_code_name: code,
+          assignee_uid: business,
+          assignee_type: 'business',
+          settings: { assignment_mode: 'internal' },
+        })
+        .expect(201);
+      const started = await request(victim.url)
+        .post(`/business/clients/v1/apps/${code}/import`)
+        .set(auth)
+        .send({
+          import_params: { upload_type: 'single', send_notifications_when_done: false },
+          fields_mapping: { first_name: 'Name', email: 'Mail' },
+        });
+      expect(started.status).toBe(201);
+      while (app.seen.filter((s) => s.url.searchParams.get('page') === '3').length === 0)
+        await sleep(20);
+      await victim.kill('SIGKILL');
+      const id = started.body.data.session_id;
+      let status = '';
+      for (let i = 0; i < 400 && !['completed', 'failed'].includes(status); i++) {
+        [{ status }] = await db().query('SELECT status FROM import_sessions WHERE id = $1', [id]);
+        if (status !== 'completed') await sleep(100);
+      }
+      expect(status).toBe('completed');
+      const [c] = await db().query(
+        'SELECT count(*)::int AS total, count(DISTINCT lower(email))::int AS distinct_email FROM clients WHERE business_uid = $1',
+        [business],
+      );
+      expect(c).toEqual({ total: pages * 50, distinct_email: pages * 50 });
+      expect(app.pagesRequested().filter((p) => p === '1').length).toBeGreaterThanOrEqual(2); // collected again
+      expect(app.pagesRequested()).toContain('-1');
+    } finally {
+      await victim.kill('SIGKILL');
+      await app.stop();
+    }
+  });
+});
