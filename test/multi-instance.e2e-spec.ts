@@ -24,7 +24,14 @@ const ENV = {
   IMPORT_ALLOW_PRIVATE_APP_URIS: 'true',
 };
 
-describe('two instances on one database', () => {
+/**
+ * PostgreSQL only: the embedded database lives inside one server process, so several instances
+ * sharing it is not a deployment anyone can run (the e2e run's shared PGlite is one backend
+ * session serving every connection, which a killed peer can disturb).
+ */
+const onPostgres = process.env.TEST_DB_KIND === 'postgres' ? describe : describe.skip;
+
+onPostgres('two instances on one PostgreSQL', () => {
   let a: ChildServer;
   let b: ChildServer;
   let t: TestApp; // only to read the database
