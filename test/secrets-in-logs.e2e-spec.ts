@@ -34,13 +34,11 @@ describe('logs', () => {
       .type('form')
       .send({ grant_type: 'client_credentials' });
     expect(basic.status).toBe(200);
-    await request(server.url)
-      .post('/oauth/token')
-      .send({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: 'wrong-secret-value',
-      });
+    await request(server.url).post('/oauth/token').send({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: 'wrong-secret-value',
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const logs = server.output();
     expect(logs).toContain('/oauth/token'); // the requests were logged…
