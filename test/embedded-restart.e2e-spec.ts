@@ -22,6 +22,37 @@ describe('embedded database (PGlite in DATA_DIR)', () => {
       NODE_ENV: 'development',
     });
 
+  test('concurrent requests on the embedded database: every one answered correctly', async () => {
+    const app = await boot();
+    try {
+      const secret = readFileSync(join(dataDir, 'dev-jwt-secret'), 'utf8').trim();
+      const token = await signToken(secret, {
+        sub: 'c',
+        business_uid: 'concurrency',
+        scope: 'clients:read clients:write',
+      });
+      const auth = { Authorization: `Bearer ${token}` };
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        request(app.http)
+          .post('/business/clients/v1/clients')
+          .set(auth)
+          .send({ first_name: `C${i}`, email: `c${i}@example.com` }),
+      );
+      const reads = Array.from({ length: 40 }, () =>
+        request(app.http).get('/business/clients/v1/clients?page_size=5').set(auth),
+      );
+      const results = await Promise.all([...writes, ...reads]);
+      expect(results.slice(0, 40).map((r) => r.status)).toEqual(Array(40).fill(201));
+      expect(results.slice(40).map((r) => r.status)).toEqual(Array(40).fill(200));
+      const all = await request(app.http)
+        .get('/business/clients/v1/clients?page_size=100')
+        .set(auth);
+      expect(all.body.data.total).toBe(40);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('data survives a restart; the generated dev secret is kept and reused', async () => {
     const code = uniqueCode();
     const first = await boot();

@@ -2,17 +2,14 @@
  * One database for the whole e2e run (this file imports packages only: Jest loads it outside
  * the test module system):
  * - with DATABASE_URL (a PostgreSQL server): a fresh database is created on it for this run;
- * - without: an embedded PGlite is started in this process and served on 127.0.0.1.
+ * - without: the embedded PostgreSQL (PGlite) of the built server, `dist/…/pglite-cli.js`, is
+ *   started in its own process and served on 127.0.0.1 (`pretest` builds it).
  * Every test file reaches it through DATABASE_URL; the first app to boot runs the migrations.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-
-declare global {
-  var __embeddedTestDb: { db: PGlite; server: PGLiteSocketServer } | undefined;
-}
 
 export default async function globalSetup(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
@@ -29,11 +26,22 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = url.toString();
     process.env.TEST_DB_KIND = 'postgres';
   } else {
-    const db = await PGlite.create();
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 500 });
-    await server.start();
-    globalThis.__embeddedTestDb = { db, server };
-    process.env.DATABASE_URL = `postgres://postgres@${server.getServerConn()}/postgres`;
+    const cli = fileURLToPath(new URL('../../dist/shared/database/pglite-cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const ready = /READY (\S+)/.exec(out);
+        if (ready) resolve(ready[1]);
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`the embedded database exited (${code}): ${out}`)),
+      );
+    });
+    child.stdout!.resume();
+    process.env.TEST_EMBEDDED_PID = String(child.pid);
+    process.env.DATABASE_URL = url;
     process.env.TEST_DB_KIND = 'embedded';
   }
   process.stdout.write(`\ne2e database: ${process.env.TEST_DB_KIND}\n`);

@@ -1,10 +1,13 @@
 import pg from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
-  const embedded = globalThis.__embeddedTestDb;
-  if (embedded) {
-    await embedded.server.stop();
-    await embedded.db.close();
+  const pid = Number(process.env.TEST_EMBEDDED_PID);
+  if (pid) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
   const server = process.env.TEST_SERVER_URL;
   const name = process.env.TEST_DATABASE_NAME;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { type PGliteServer, servePGlite } from './pglite-server.js';
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WebAssembly) kept in a
@@ -11,27 +11,22 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
-    readonly url: string,
+    private readonly server: PGliteServer,
   ) {}
 
-  /** `dataDir` undefined keeps the database in memory (tests). */
-  static async start(options: { dataDir?: string; maxConnections?: number; port?: number }) {
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** `dataDir` undefined keeps the database in memory. */
+  static async start(options: { dataDir?: string; port?: number }): Promise<EmbeddedPostgres> {
     let dataDir: string | undefined;
     if (options.dataDir) {
       dataDir = resolve(options.dataDir);
       await mkdir(dataDir, { recursive: true });
     }
     const db = await PGlite.create(dataDir ? { dataDir } : {});
-    const server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port: options.port ?? 0,
-      maxConnections: options.maxConnections ?? 50,
-    });
-    await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    return new EmbeddedPostgres(db, server, url);
+    return new EmbeddedPostgres(db, await servePGlite(db, options.port ?? 0));
   }
 
   async stop(): Promise<void> {
