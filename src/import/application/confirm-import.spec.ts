@@ -71,6 +71,13 @@ class FakeSessions extends ImportSessionRepository {
   async *streamRows(id: string) {
     yield this.store.rows.get(id) ?? [];
   }
+  async *streamOutcomes(id: string) {
+    yield (this.store.rows.get(id) ?? []).flatMap((r) => (r.outcome ? [r.outcome] : []));
+  }
+  async rowsLoaded() {}
+  async firstClaims() {
+    return new Map<string, number>();
+  }
   async lockForOwner(id: string, owner: string) {
     return this.store.sessions.get(id)!.ownsLease(owner);
   }

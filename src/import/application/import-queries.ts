@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
+import type { RowOutcome } from '../domain/import-row.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
 import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
 import type { EntityType } from '../domain/import-target.js';
@@ -33,6 +34,10 @@ export class ImportQueries {
     page: PageRequest,
   ): Promise<Page<ImportSession>> {
     return this.sessions.list(caller.businessUid, entityType, page);
+  }
+
+  outcomes(session: ImportSession): AsyncIterable<RowOutcome[]> {
+    return this.sessions.streamOutcomes(session.id);
   }
 
   rows(session: ImportSession): AsyncIterable<StoredRow[]> {

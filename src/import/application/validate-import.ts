@@ -66,10 +66,12 @@ export class ValidateImport {
     options: ImportOptions,
     source: AsyncIterable<SourceRow[]>,
   ): Promise<void> {
-    const firstSeen = new Map<string, number>();
     const severity = target.duplicateSeverity(options);
     for await (const batch of source) {
-      const rows = batch.map((source) => this.check(target, options, source, firstSeen, severity));
+      const checked = batch.map((source) => this.check(target, options, source));
+      await this.markDuplicates(session.id, checked, severity);
+      const rows = checked.map(({ row }) => row);
+      for (const row of rows) row.status = statusOf(row.errors, row.warnings);
       const classifiable = rows.filter((row) => row.status !== 'error');
       if (classifiable.length > 0) {
         await target.classify(session.snapshot.businessUid, classifiable, options);
@@ -78,24 +80,63 @@ export class ValidateImport {
       session.addRows(rows);
       await this.sessions.insertRows(session.id, rows);
     }
+    await this.sessions.rowsLoaded(session.id);
+  }
+
+  /**
+   * In-file duplicates: a key seen on an earlier row — of this batch, or of an earlier one, found
+   * with one query — makes the row a duplicate. Only a row that can be imported claims its key:
+   * a later copy of a broken row is not a duplicate. Memory stays bounded by the batch.
+   */
+  private async markDuplicates(
+    sessionId: string,
+    checked: Array<{
+      row: ImportRow<unknown>;
+      key?: { field: string; value: string; normalised: string };
+    }>,
+    severity: 'error' | 'warning',
+  ): Promise<void> {
+    const keys = [...new Set(checked.flatMap(({ key }) => (key ? [key.normalised] : [])))];
+    const claimed = await this.sessions.firstClaims(sessionId, keys);
+    for (const { row, key } of checked) {
+      if (!key) continue;
+      const first = claimed.get(key.normalised);
+      if (first === undefined) {
+        if (row.errors.length === 0) {
+          claimed.set(key.normalised, row.rowNumber);
+          row.claimsKey = key.normalised;
+        }
+        continue;
+      }
+      const issue: RowIssue = {
+        field: key.field,
+        message: 'duplicate_in_csv',
+        values: [key.value, String(first)],
+      };
+      if (severity === 'error') row.errors.push(issue);
+      else {
+        row.warnings.push(issue);
+        row.duplicateOf = first;
+      }
+    }
   }
 
   private check(
     target: ImportTarget<unknown>,
     options: ImportOptions,
     source: SourceRow,
-    firstSeen: Map<string, number>,
-    severity: 'error' | 'warning',
-  ): ImportRow<unknown> {
+  ): { row: ImportRow<unknown>; key?: { field: string; value: string; normalised: string } } {
     if (source.unreadable) {
       const errors = [source.unreadable];
       return {
-        rowNumber: source.rowNumber,
-        status: 'error',
-        data: source.cells,
-        errors,
-        warnings: [],
-        payload: {},
+        row: {
+          rowNumber: source.rowNumber,
+          status: 'error',
+          data: source.cells,
+          errors,
+          warnings: [],
+          payload: {},
+        },
       };
     }
     const checked = target.check(source.cells, options);
@@ -108,26 +149,8 @@ export class ValidateImport {
       payload: checked.payload,
     };
     const key = checked.duplicateKey;
-    if (key) {
-      const seenKey = `${key.field}\u0000${key.value.trim().toLowerCase()}`;
-      const first = firstSeen.get(seenKey);
-      if (first === undefined) {
-        // Only a row that can be imported claims its key: a later copy of a broken row is not a duplicate.
-        if (row.errors.length === 0) firstSeen.set(seenKey, row.rowNumber);
-      } else {
-        const issue: RowIssue = {
-          field: key.field,
-          message: 'duplicate_in_csv',
-          values: [key.value, String(first)],
-        };
-        if (severity === 'error') row.errors.push(issue);
-        else {
-          row.warnings.push(issue);
-          row.duplicateOf = first;
-        }
-      }
-    }
-    row.status = statusOf(row.errors, row.warnings);
-    return row;
+    return key
+      ? { row, key: { ...key, normalised: `${key.field}:${key.value.trim().toLowerCase()}` } }
+      : { row };
   }
 }

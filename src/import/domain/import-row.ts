@@ -36,6 +36,8 @@ export interface ImportRow<P = Record<string, unknown>> {
   duplicateOf?: number;
   /** Field-by-field change that override would make to the existing entity. */
   diff?: FieldDiff;
+  /** The in-file duplicate key this row is the first to carry (not sent to clients). */
+  claimsKey?: string;
 }
 
 export const OUTCOME_STATUSES = ['created', 'updated', 'skipped', 'failed'] as const;

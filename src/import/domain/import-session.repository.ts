@@ -15,6 +15,8 @@ export abstract class ImportSessionRepository {
   abstract findById(id: string): Promise<ImportSession | null>;
   abstract delete(id: string): Promise<void>;
 
+  /** The rows of earlier batches that claimed these duplicate keys (one query). */
+  abstract firstClaims(sessionId: string, keys: string[]): Promise<Map<string, number>>;
   /** One multi-row insert per batch. */
   abstract insertRows(sessionId: string, rows: ImportRow<unknown>[]): Promise<void>;
   abstract findRows(sessionId: string, rowNumbers: number[]): Promise<Map<number, StoredRow>>;
@@ -22,6 +24,10 @@ export abstract class ImportSessionRepository {
   abstract pendingRows(sessionId: string, afterRow: number, limit: number): Promise<StoredRow[]>;
   /** All rows in row order, read in pages (responses, errors.csv). */
   abstract streamRows(sessionId: string, pageSize?: number): AsyncIterable<StoredRow[]>;
+  /** The outcomes only, in row order, read in pages (confirm results: no row details read). */
+  abstract streamOutcomes(sessionId: string, pageSize?: number): AsyncIterable<RowOutcome[]>;
+  /** Rows are all in: refresh the planner's statistics so that confirm's batch joins stay fast. */
+  abstract rowsLoaded(sessionId: string): Promise<void>;
 
   /**
    * Inside the batch's transaction: locks the session row and checks that `owner` still holds

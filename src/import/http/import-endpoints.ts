@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import { ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
 import { ValidateImport } from '../application/validate-import.js';
-import type { RowIssue } from '../domain/import-row.js';
+import type { RowIssue, RowOutcome } from '../domain/import-row.js';
 import { type ImportSession, sum } from '../domain/import-session.js';
 import type { StoredRow } from '../domain/import-session.repository.js';
 import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
@@ -33,8 +33,7 @@ export function rowJson(row: StoredRow) {
 }
 
 /** The JSON of one row's outcome (SPEC §6.2). */
-export function resultJson(row: StoredRow) {
-  const o = row.outcome!;
+export function resultJson(o: RowOutcome) {
   return {
     row_number: o.rowNumber,
     status: o.status,
@@ -42,10 +41,6 @@ export function resultJson(row: StoredRow) {
     ...('reason' in o ? { reason: o.reason } : {}),
     ...('error' in o ? { error: o.error } : {}),
   };
-}
-
-async function* withOutcome(pages: AsyncIterable<StoredRow[]>): AsyncIterable<StoredRow[]> {
-  for await (const page of pages) yield page.filter((row) => row.outcome !== undefined);
 }
 
 /** A session's state and progress, without its rows. */
@@ -163,7 +158,7 @@ export class ImportEndpoints {
       message: input.message,
       head: counters(session),
       listKey: 'results',
-      pages: this.queries.rows(session),
+      pages: this.queries.outcomes(session),
       toJson: resultJson,
       headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
     });
@@ -188,7 +183,7 @@ export class ImportEndpoints {
       message: input.message,
       head: sessionSummary(session),
       listKey: 'results',
-      pages: withOutcome(this.queries.rows(session)),
+      pages: this.queries.outcomes(session),
       toJson: resultJson,
     });
   }

@@ -2,6 +2,7 @@ import { Apps1763900000000 } from './1763900000000-apps.js';
 import { CustomersAndImports1763900000001 } from './1763900000001-customers-and-imports.js';
 import { Clients1763900000002 } from './1763900000002-clients.js';
 import { AppSigningKey1763900000003 } from './1763900000003-app-signing-key.js';
+import { ImportRowKeys1763900000004 } from './1763900000004-import-row-keys.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CustomersAndImports1763900000001,
   Clients1763900000002,
   AppSigningKey1763900000003,
+  ImportRowKeys1763900000004,
 ];
