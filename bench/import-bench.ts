@@ -3,6 +3,7 @@
  * raw speed of PostgreSQL (COPY) and of one INSERT round trip per row. See bench/README.md.
  *
  *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--validate-only] [--embedded]
+ *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
  *
  * One JSON line on stdout; progress on stderr.
  */
@@ -57,6 +58,8 @@ interface Args {
   validateOnly: boolean;
   embedded: boolean;
   naiveRows: number;
+  /** A folder: the server runs with --cpu-prof and writes its profile there on exit. */
+  cpuProf?: string;
 }
 
 function readArgs(): Args {
@@ -65,6 +68,7 @@ function readArgs(): Args {
       rows: { type: 'string', default: '100000' },
       entity: { type: 'string', default: 'clients' },
       'validate-only': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       embedded: { type: 'boolean', default: false },
       'naive-rows': { type: 'string', default: '10000' },
     },
@@ -81,6 +85,7 @@ function readArgs(): Args {
     rows,
     entity: values.entity,
     validateOnly: values['validate-only'],
+    cpuProf: values['cpu-prof'],
     embedded: values.embedded,
     naiveRows,
   };
@@ -146,9 +151,13 @@ class Server {
   }
 }
 
-function startServer(env: NodeJS.ProcessEnv, cwd: string): Server {
+function startServer(env: NodeJS.ProcessEnv, cwd: string, nodeArgs: string[] = []): Server {
   return new Server(
-    spawn(process.execPath, [SERVER_MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, SERVER_MAIN], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
 }
 
@@ -328,7 +337,11 @@ async function main(): Promise<void> {
     log(
       `starting ${SERVER_MAIN} on port ${port} (${args.embedded ? 'embedded PGlite' : 'PostgreSQL'})`,
     );
-    const server = startServer(env, tmp);
+    const server = startServer(
+      env,
+      tmp,
+      args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : [],
+    );
     cleanups.push(() => server.stop());
     await waitForHealth(server, base);
     log(`server ready (pid ${server.pid})`);

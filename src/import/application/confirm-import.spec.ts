@@ -5,7 +5,7 @@ import type { ImportRow, RowOutcome } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
 import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
 import { ImportTarget, type RowAction, type WriteResult } from '../domain/import-target.js';
-import { ConfirmImport } from './confirm-import.js';
+import { BATCH_SIZE, ConfirmImport } from './confirm-import.js';
 
 type Payload = { name: string; bad?: boolean };
 
@@ -250,8 +250,10 @@ describe('ConfirmImport', () => {
     expect(sessions.writes).toBe(0);
   });
 
-  test('a second confirm replays; rows are executed in batches of 1000', async () => {
-    const rows = Array.from({ length: 2500 }, (_, i) => row(i + 2, 'valid', { name: `n${i}` }));
+  test('a second confirm replays; rows are executed in batches of BATCH_SIZE', async () => {
+    const rows = Array.from({ length: 2 * BATCH_SIZE + 500 }, (_, i) =>
+      row(i + 2, 'valid', { name: `n${i}` }),
+    );
     const { target, confirm } = await setUp(rows);
     const first = await confirm.confirm(
       target,
@@ -259,13 +261,13 @@ describe('ConfirmImport', () => {
       { importId: 's', override: false, resolutions: {} },
     );
     expect(first.replayed).toBe(false);
-    expect(target.batches).toEqual([1000, 1000, 500]);
+    expect(target.batches).toEqual([BATCH_SIZE, BATCH_SIZE, 500]);
     const second = await confirm.confirm(
       target,
       { sub: 'u', businessUid: 'b' },
       { importId: 's', override: false, resolutions: {} },
     );
     expect(second.replayed).toBe(true);
-    expect(target.batches).toEqual([1000, 1000, 500]);
+    expect(target.batches).toEqual([BATCH_SIZE, BATCH_SIZE, 500]);
   });
 });

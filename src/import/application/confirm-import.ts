@@ -20,7 +20,8 @@ import type {
   WriteResult,
 } from '../domain/import-target.js';
 
-const BATCH_SIZE = 1000;
+/** Rows per batch: one multi-row statement each, and one transaction with their outcomes. */
+export const BATCH_SIZE = 5000;
 
 export interface ConfirmRequest {
   importId: string;

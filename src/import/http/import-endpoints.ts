@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import { ConfirmImport } from '../application/confirm-import.js';
+import { BATCH_SIZE, ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
 import { ValidateImport } from '../application/validate-import.js';
 import type { RowIssue, RowOutcome } from '../domain/import-row.js';
@@ -105,7 +105,10 @@ export class ImportEndpoints {
     let session: ImportSession;
     try {
       const options = { source: 'csv_import', ...(input.options?.(upload.fields) ?? {}) };
-      const csv = await openCsv(upload.path, { maxRows: this.config.IMPORT_MAX_ROWS });
+      const csv = await openCsv(upload.path, {
+        maxRows: this.config.IMPORT_MAX_ROWS,
+        batchSize: BATCH_SIZE,
+      });
       const fieldAt = mapHeader(csv.header, input.target.columns, options.fieldsMapping);
       session = await this.validator.validate(
         input.target,
