@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ImportWorker } from '../src/import/application/import-worker.js';
 import { ImportSession } from '../src/import/domain/import-session.js';
 import { ImportSessionRepository } from '../src/import/domain/import-session.repository.js';
 import { customersCsv, CUSTOMER_HEADER } from './support/csv.js';
@@ -379,6 +380,28 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
     } finally {
       await shortLived.close();
     }
+  });
+
+  test('the worker purges sessions past their retention, and only those', async () => {
+    const { auth } = await actor();
+    const done = await validate(auth, customersCsv(2, 'OLD'));
+    await confirm(auth, { import_id: done.body.data.import_id });
+    const fresh = await validate(auth, customersCsv(2, 'NEW'));
+    const db = t.app.get(DataSource);
+    await db.query(
+      `UPDATE import_sessions SET completed_at = now() - interval '2 days' WHERE id = $1`,
+      [done.body.data.import_id],
+    );
+    await t.app.get(ImportWorker).tick();
+    const left = await db.query('SELECT id FROM import_sessions WHERE id = ANY($1::uuid[])', [
+      [done.body.data.import_id, fresh.body.data.import_id],
+    ]);
+    expect(left.map((r: { id: string }) => r.id)).toEqual([fresh.body.data.import_id]);
+    const [{ count }] = await db.query(
+      'SELECT count(*)::int AS count FROM import_rows WHERE session_id = $1',
+      [done.body.data.import_id],
+    );
+    expect(count).toBe(0);
   });
 
   test('two confirms of one session at the same time: exactly one executes', async () => {
