@@ -40,10 +40,39 @@ describe('the HTTP surface: health, docs, envelope, request ids', () => {
         '/platform/v1/apps/{app_code_name}',
         '/v3/apps/app_assignments',
         '/v3/apps/app_assignments/{uid}',
+        '/oauth/token',
+        '/customers',
+        '/customers/{id}',
+        '/customers/import/template',
+        '/customers/import/validate',
+        '/customers/import/confirm',
+        '/customers/import/{import_id}',
+        '/customers/import/{import_id}/errors.csv',
+        '/business/clients/v1/clients',
+        '/business/clients/v1/clients/{id}',
+        '/business/clients/v1/import/template',
+        '/business/clients/v1/import/validate',
+        '/business/clients/v1/import/confirm',
+        '/business/clients/v1/imports',
+        '/business/clients/v1/imports/{import_id}',
+        '/business/clients/v1/imports/{import_id}/errors.csv',
+        '/business/clients/v1/apps/{app_code_name}/import',
       ]),
     );
     expect(Object.keys(paths['/platform/v1/apps'].post.responses)).toEqual(
       expect.arrayContaining(['201', '400', '401', '403', '409']),
+    );
+    // The validate endpoints show a file picker; confirm documents its 400 and 409.
+    const upload = paths['/customers/import/validate'].post as unknown as {
+      requestBody: {
+        content: Record<string, { schema: { properties: { file: { format: string } } } }>;
+      };
+    };
+    expect(upload.requestBody.content['multipart/form-data'].schema.properties.file.format).toBe(
+      'binary',
+    );
+    expect(Object.keys(paths['/customers/import/confirm'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '409']),
     );
     expect(Object.keys(paths['/v3/apps/app_assignments/{uid}'].delete.responses)).toEqual(
       expect.arrayContaining(['200', '400', '401', '403', '404']),

@@ -3,22 +3,12 @@ import { Brackets } from 'typeorm';
 import { containsPattern } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
-import type { Customer, CustomerFields } from '../domain/customer.js';
+import { CUSTOMER_IMPORT_COLUMNS, type Customer, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';
 import { CustomerEntity } from './customer.entity.js';
 
-const FIELDS = [
-  'company_name',
-  'vat_number',
-  'description',
-  'address',
-  'city',
-  'main_contact',
-  'email',
-  'phone',
-  'language',
-  'notes',
-] as const satisfies ReadonlyArray<keyof CustomerFields>;
+/** Every field of a customer (the import's columns are exactly those). */
+const FIELDS = CUSTOMER_IMPORT_COLUMNS satisfies ReadonlyArray<keyof CustomerFields>;
 
 @Injectable()
 export class TypeOrmCustomerRepository extends CustomerRepository {
