@@ -21,7 +21,7 @@ import type {
 } from '../domain/import-target.js';
 
 /** Rows per batch: one multi-row statement each, and one transaction with their outcomes. */
-export const BATCH_SIZE = 5000;
+export const BATCH_SIZE = 2500;
 
 export interface ConfirmRequest {
   importId: string;
@@ -143,11 +143,14 @@ export class ConfirmImport {
     }, this.leaseMs / 3);
     heartbeat.unref();
     try {
-      let after = 0;
+      // The next batch is read while the current one is written (it starts past the current one).
+      let next = this.sessions.pendingRows(session.id, 0, BATCH_SIZE);
       for (;;) {
-        const rows = await this.sessions.pendingRows(session.id, after, BATCH_SIZE);
+        const rows = await next;
         if (rows.length === 0) break;
-        after = rows[rows.length - 1].rowNumber;
+        const after = rows[rows.length - 1].rowNumber;
+        next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
+        next.catch(() => undefined); // awaited on the next turn
         const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
         await this.tx.run(async () => {
           if (!(await this.sessions.lockForOwner(session.id, owner)))

@@ -67,8 +67,12 @@ export class ValidateImport {
     source: AsyncIterable<SourceRow[]>,
   ): Promise<void> {
     const severity = target.duplicateSeverity(options);
+    // Each batch is stored while the next one is read and checked; the next batch's duplicate
+    // lookup waits for it, so that it sees every key claimed before it.
+    let stored: Promise<void> = Promise.resolve();
     for await (const batch of source) {
       const checked = batch.map((source) => this.check(target, options, source));
+      await stored;
       await this.markDuplicates(session.id, checked, severity);
       const rows = checked.map(({ row }) => row);
       for (const row of rows) row.status = statusOf(row.errors, row.warnings);
@@ -78,8 +82,10 @@ export class ValidateImport {
         for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
       }
       session.addRows(rows);
-      await this.sessions.insertRows(session.id, rows);
+      stored = this.sessions.insertRows(session.id, rows);
+      stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
+    await stored;
     await this.sessions.rowsLoaded(session.id);
   }
 
