@@ -17,7 +17,10 @@ onPostgres('the database going away', () => {
   let t: TestApp;
   let admin: pg.Client;
   beforeAll(async () => {
-    t = await createTestApp({ IMPORT_LEASE_SECONDS: '2' });
+    t = await createTestApp({
+      IMPORT_LEASE_SECONDS: '2',
+      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'silent',
+    });
     admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
   });

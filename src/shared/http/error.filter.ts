@@ -34,24 +34,34 @@ function isDataException(error: unknown): boolean {
 }
 
 /** Errors that mean "the database is not reachable right now". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|connection error|not queryable|terminating connection|Client was closed|server closed the connection|already released|Connection is not established/i;
+
+/** Errors that mean "the database is not reachable right now" (the error, its driver error, its cause). */
 function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08006',
-      '08001',
-      '08003',
-    ].includes(e?.code ?? '') ||
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
-      e?.message ?? '',
-    )
-  );
+  for (
+    let e = error as
+        | { code?: string; message?: string; name?: string; driverError?: unknown; cause?: unknown }
+        | undefined,
+      depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    const code = e.code ?? '';
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (UNAVAILABLE_MESSAGES.test(`${e.name ?? ''} ${e.message ?? ''}`)) return true;
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /**
