@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
 import {
   PG_UNIQUE_VIOLATION,
   pgConstraint,
   pgErrorCode,
 } from '../../../shared/database/pg-errors.js';
-import { containsPattern } from '../../../shared/database/search.js';
+import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
-import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
+import type { Page, PageRequest } from '../../../shared/pagination.js';
 import type { Client, ClientFields } from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
 import { ClientEntity } from './client.entity.js';
@@ -69,28 +68,18 @@ export class TypeOrmClientRepository extends ClientRepository {
     search: string | undefined,
     request: PageRequest,
   ): Promise<Page<Client>> {
-    const q = this.repo
-      .createQueryBuilder('c')
-      .where('c.business_uid = :businessUid', { businessUid });
-    if (search) {
-      const pattern = containsPattern(search);
-      q.andWhere(
-        new Brackets((w) => {
-          for (const column of ['first_name', 'last_name', 'email', 'phone'])
-            w.orWhere(`c.${column} ILIKE :pattern`, { pattern });
-          w.orWhere(`(c.first_name || ' ' || coalesce(c.last_name, '')) ILIKE :pattern`, {
-            pattern,
-          });
-        }),
-      );
-    }
-    const [items, total] = await q
-      .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .skip(offsetOf(request))
-      .take(request.pageSize)
-      .getManyAndCount();
-    return pageOf(items, total, request);
+    return businessPage(this.repo, {
+      businessUid,
+      search,
+      searchIn: [
+        'c.first_name',
+        'c.last_name',
+        'c.email',
+        'c.phone',
+        "(c.first_name || ' ' || coalesce(c.last_name, ''))",
+      ],
+      request,
+    });
   }
 
   async update(businessUid: string, id: string, fields: ClientFields): Promise<Client | null> {

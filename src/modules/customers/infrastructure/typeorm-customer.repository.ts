@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
-import { containsPattern } from '../../../shared/database/search.js';
+import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
-import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
+import type { Page, PageRequest } from '../../../shared/pagination.js';
 import { CUSTOMER_IMPORT_COLUMNS, type Customer, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';
 import { CustomerEntity } from './customer.entity.js';
@@ -47,26 +46,12 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     search: string | undefined,
     request: PageRequest,
   ): Promise<Page<Customer>> {
-    const q = this.repo
-      .createQueryBuilder('c')
-      .where('c.business_uid = :businessUid', { businessUid });
-    if (search) {
-      const pattern = containsPattern(search);
-      q.andWhere(
-        new Brackets((w) => {
-          for (const column of ['company_name', 'vat_number', 'email', 'city', 'main_contact']) {
-            w.orWhere(`c.${column} ILIKE :pattern`, { pattern });
-          }
-        }),
-      );
-    }
-    const [items, total] = await q
-      .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .skip(offsetOf(request))
-      .take(request.pageSize)
-      .getManyAndCount();
-    return pageOf(items, total, request);
+    return businessPage(this.repo, {
+      businessUid,
+      search,
+      searchIn: ['c.company_name', 'c.vat_number', 'c.email', 'c.city', 'c.main_contact'],
+      request,
+    });
   }
 
   async update(businessUid: string, id: string, fields: CustomerFields): Promise<Customer | null> {
