@@ -14,6 +14,9 @@ export interface SourceRow {
   unreadable?: RowIssue;
 }
 
+/** Sees each batch of classified rows, in order (validate's answer is spooled from it). */
+export type RowObserver = (rows: readonly ImportRow<unknown>[]) => Promise<void>;
+
 export interface Importer {
   sub: string;
   businessUid: string;
@@ -35,6 +38,7 @@ export class ValidateImport {
     importer: Importer,
     options: ImportOptions,
     source: AsyncIterable<SourceRow[]>,
+    observe?: RowObserver,
   ): Promise<ImportSession> {
     const session = ImportSession.start({
       id: randomUUID(),
@@ -48,7 +52,7 @@ export class ValidateImport {
     });
     await this.sessions.insert(session);
     try {
-      await this.collect(session, target, options, source);
+      await this.collect(session, target, options, source, observe);
       const version = session.snapshot.version;
       session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
       await this.sessions.save(session, version);
@@ -65,6 +69,7 @@ export class ValidateImport {
     target: ImportTarget<unknown>,
     options: ImportOptions,
     source: AsyncIterable<SourceRow[]>,
+    observe?: RowObserver,
   ): Promise<void> {
     const severity = target.duplicateSeverity(options);
     // Each batch is stored while the next one is read and checked; the next batch's duplicate
@@ -82,7 +87,13 @@ export class ValidateImport {
         for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
       }
       session.addRows(rows);
-      stored = this.sessions.insertRows(session.id, rows);
+      // Both finish before the next batch is stored or anything fails, so nothing is left running.
+      stored = Promise.allSettled([
+        this.sessions.insertRows(session.id, rows),
+        observe?.(rows),
+      ]).then((results) => {
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      });
       stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
     await stored;

@@ -6,21 +6,21 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import { BATCH_SIZE, ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
 import { ValidateImport } from '../application/validate-import.js';
-import type { RowIssue, RowOutcome } from '../domain/import-row.js';
+import type { ImportRow, RowIssue, RowOutcome } from '../domain/import-row.js';
 import { type ImportSession, sum } from '../domain/import-session.js';
-import type { StoredRow } from '../domain/import-session.repository.js';
 import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
 import { csvRows, mapHeader } from '../csv/csv-source.js';
 import { openCsv } from '../csv/read-csv.js';
 import { writeErrorsCsv } from '../csv/write-errors-csv.js';
 import { receiveCsvUpload } from './csv-upload.js';
 import type { ConfirmImportDto } from './import.dto.js';
+import { JsonSpool } from './json-spool.js';
 import { streamEnvelope } from './stream-response.js';
 
 const issues = (list: RowIssue[]) => (list.length > 0 ? list : undefined);
 
 /** The JSON of one validated row (SPEC §6.1): empty lists and absent fields left out. */
-export function rowJson(row: StoredRow) {
+export function rowJson(row: ImportRow<unknown>) {
   return {
     row_number: row.rowNumber,
     status: row.status,
@@ -102,6 +102,7 @@ export class ImportEndpoints {
     },
   ): Promise<void> {
     const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
+    const answer = new JsonSpool();
     let session: ImportSession;
     try {
       const options = { source: 'csv_import', ...(input.options?.(upload.fields) ?? {}) };
@@ -115,7 +116,11 @@ export class ImportEndpoints {
         { sub: input.principal.sub, businessUid: input.principal.businessUid! },
         options,
         csvRows(fieldAt, csv.batches),
+        (rows) => answer.append(rows.map(rowJson)),
       );
+    } catch (error) {
+      await answer.remove();
+      throw error;
     } finally {
       await upload.cleanup();
     }
@@ -133,9 +138,8 @@ export class ImportEndpoints {
         ambiguous_rows: counts.ambiguous,
       },
       listKey: 'rows',
-      pages: this.queries.rows(session),
-      toJson: rowJson,
-    });
+      body: answer.body(),
+    }).finally(() => answer.remove());
   }
 
   async confirm(

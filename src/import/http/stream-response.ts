@@ -12,10 +12,12 @@ export async function streamEnvelope<T>(
     message: string;
     head: Record<string, unknown>;
     listKey: string;
-    pages: AsyncIterable<T[]>;
-    toJson: (item: T) => unknown;
     headers?: Record<string, string>;
-  },
+  } & (
+    | { pages: AsyncIterable<T[]>; toJson: (item: T) => unknown }
+    /** The list's items already as JSON (`a,b,c`). */
+    | { body: AsyncIterable<string | Buffer> }
+  ),
 ): Promise<void> {
   res.status(input.status);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -23,6 +25,11 @@ export async function streamEnvelope<T>(
   const head = JSON.stringify(input.head);
   const opening = `{"code":${input.status},"message":${JSON.stringify(input.message)},"data":${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${JSON.stringify(input.listKey)}:[`;
   await write(res, opening);
+  if ('body' in input) {
+    for await (const chunk of input.body) await write(res, chunk);
+    res.end(']}}');
+    return;
+  }
   let first = true;
   for await (const page of input.pages) {
     if (page.length === 0) continue;
@@ -33,7 +40,7 @@ export async function streamEnvelope<T>(
   res.end(']}}');
 }
 
-async function write(res: Response, chunk: string): Promise<void> {
+async function write(res: Response, chunk: string | Buffer): Promise<void> {
   if (res.destroyed) throw new Error('the client closed the connection');
   if (res.write(chunk)) return;
   await new Promise<void>((resolve, reject) => {

@@ -29,7 +29,7 @@ const CODES: Record<string, string> = {
   unknownValue: 'invalid_value',
 };
 
-function codeOf(constraint: string, message: string, value: unknown): string {
+export function codeOf(constraint: string, message: string, value: unknown): string {
   if (value === undefined || value === null || value === '') {
     if (constraint !== 'whitelistValidation') return 'required';
   }

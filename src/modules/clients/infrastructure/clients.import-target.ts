@@ -9,7 +9,7 @@ import {
   type RowAction,
   type WriteResult,
 } from '../../../import/domain/import-target.js';
-import { checkCells } from '../../../import/infrastructure/dto-row-check.js';
+import { compileRowCheck } from '../../../import/infrastructure/dto-row-check.js';
 import {
   PG_FOREIGN_KEY_VIOLATION,
   PG_UNIQUE_VIOLATION,
@@ -30,6 +30,8 @@ import { EMAIL_KEY } from './typeorm-client.repository.js';
 export type ClientPayload = ClientFields & { company_name: string | null };
 
 class ClientGoneError extends Error {}
+
+const checkRow = compileRowCheck(ClientImportRowDto);
 
 /**
  * Clients on the import engine (SPEC §5.1): field rules with E.164 phones; the organisation
@@ -56,7 +58,7 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload> {
   }
 
   check(cells: Record<string, string>): CheckedRow<ClientPayload> {
-    const { dto, errors } = checkCells(ClientImportRowDto, cells);
+    const { dto, errors } = checkRow(cells);
     let phone: string | null = null;
     if (
       typeof dto.phone === 'string' &&

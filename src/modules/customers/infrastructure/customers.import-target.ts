@@ -7,10 +7,12 @@ import {
   type RowAction,
   type WriteResult,
 } from '../../../import/domain/import-target.js';
-import { checkCells } from '../../../import/infrastructure/dto-row-check.js';
+import { compileRowCheck } from '../../../import/infrastructure/dto-row-check.js';
 import { CUSTOMER_IMPORT_COLUMNS, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository } from '../domain/customer.repository.js';
 import { CustomerFieldsDto } from '../http/customer.dto.js';
+
+const checkRow = compileRowCheck(CustomerFieldsDto);
 
 /**
  * Customers on the import engine (SPEC §4): field rules, VAT duplicates inside the file as
@@ -32,7 +34,7 @@ export class CustomersImportTarget extends ImportTarget<CustomerFields> {
   }
 
   check(cells: Record<string, string>): CheckedRow<CustomerFields> {
-    const { dto, errors } = checkCells(CustomerFieldsDto, cells);
+    const { dto, errors } = checkRow(cells);
     const vat = cells.vat_number?.trim();
     return {
       payload: CustomerFieldsDto.toFields(dto),
