@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { CLIENT_IMPORT_COLUMNS } from '../../modules/clients/domain/client.js';
 import { ClientImportRowDto } from '../../modules/clients/http/client.dto.js';
+import { CUSTOMER_IMPORT_COLUMNS } from '../../modules/customers/domain/customer.js';
 import { CustomerFieldsDto } from '../../modules/customers/http/customer.dto.js';
 import { checkCells, compileRowCheck } from './dto-row-check.js';
 
@@ -55,28 +57,9 @@ function prng(seed: number): () => number {
   };
 }
 
-const CASES: Array<[string, new () => object, string[]]> = [
-  [
-    'ClientImportRowDto',
-    ClientImportRowDto,
-    ['first_name', 'last_name', 'email', 'phone', 'address', 'company_name', 'notes'],
-  ],
-  [
-    'CustomerFieldsDto',
-    CustomerFieldsDto,
-    [
-      'company_name',
-      'description',
-      'vat_number',
-      'address',
-      'city',
-      'main_contact',
-      'email',
-      'phone',
-      'language',
-      'notes',
-    ],
-  ],
+const CASES: Array<[string, new () => object, readonly string[]]> = [
+  ['ClientImportRowDto', ClientImportRowDto, CLIENT_IMPORT_COLUMNS],
+  ['CustomerFieldsDto', CustomerFieldsDto, CUSTOMER_IMPORT_COLUMNS],
 ];
 
 describe.each(CASES)('compileRowCheck(%s)', (_name, dtoClass, columns) => {
