@@ -74,7 +74,6 @@ class FakeSessions extends ImportSessionRepository {
   async *streamOutcomes(id: string) {
     yield (this.store.rows.get(id) ?? []).flatMap((r) => (r.outcome ? [r.outcome] : []));
   }
-  async rowsLoaded() {}
   async firstClaims() {
     return new Map<string, number>();
   }

@@ -97,7 +97,6 @@ export class ValidateImport {
       stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
     await stored;
-    await this.sessions.rowsLoaded(session.id);
   }
 
   /**

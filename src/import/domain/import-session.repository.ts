@@ -26,8 +26,6 @@ export abstract class ImportSessionRepository {
   abstract streamRows(sessionId: string, pageSize?: number): AsyncIterable<StoredRow[]>;
   /** The outcomes only, in row order, read in pages (confirm results: no row details read). */
   abstract streamOutcomes(sessionId: string, pageSize?: number): AsyncIterable<RowOutcome[]>;
-  /** Rows are all in: refresh the planner's statistics so that confirm's batch joins stay fast. */
-  abstract rowsLoaded(sessionId: string): Promise<void>;
 
   /**
    * Inside the batch's transaction: locks the session row and checks that `owner` still holds

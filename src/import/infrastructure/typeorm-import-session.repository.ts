@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionRunner } from '../../shared/database/transaction-runner.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
-import type { ImportRow, RowOutcome, RowStatus } from '../domain/import-row.js';
+import type { ImportRow, RowOutcome, RowStatus, SkipReason } from '../domain/import-row.js';
 import {
   ImportSession,
   type ImportSessionState,
@@ -39,21 +39,40 @@ interface SessionRecord {
   version: number;
 }
 
-interface RowRecord {
+interface OutcomeRecord {
   row_number: number;
-  status: string;
-  detail: RowDetail;
   outcome: string | null;
-  outcome_id: string | null;
-  outcome_reason: string | null;
-  outcome_error: string | null;
+  entity_id: string | null;
+  reason: string | null;
+  error: string | null;
 }
 
-/** What import_rows.detail holds: everything about a row but its number, status and outcome. */
-type RowDetail = Pick<
-  ImportRow<unknown>,
-  'data' | 'errors' | 'warnings' | 'payload' | 'existingId' | 'duplicateOf' | 'diff'
->;
+interface RowRecord extends OutcomeRecord {
+  status: string;
+  /** Partial (or null) where a query reads only what it needs. */
+  detail: Partial<RowDetail> | null;
+  payload: unknown;
+  existing_id: string | null;
+  duplicate_of: number | null;
+}
+
+/** What import_rows.detail holds: what answers and errors.csv show, and confirm never reads. */
+type RowDetail = Pick<ImportRow<unknown>, 'data' | 'errors' | 'warnings' | 'diff'>;
+
+/** Confirm's reads: the columns planning and writing need (warnings only for ambiguous rows). */
+const PENDING_COLUMNS = `r.row_number, r.status, r.payload, r.existing_id, r.duplicate_of,
+  CASE WHEN r.status = 'ambiguous' THEN jsonb_build_object('warnings', r.detail->'warnings') END AS detail`;
+
+/** Every column of a row with its outcome, if any. */
+const ROW_WITH_OUTCOME = `SELECT r.row_number, r.status, r.detail, r.payload, r.existing_id, r.duplicate_of,
+  o.outcome, o.entity_id, o.reason, o.error
+  FROM import_rows r
+  LEFT JOIN import_outcomes o ON o.session_id = r.session_id AND o.row_number = r.row_number`;
+
+/** Deletes the rows and outcomes of the sessions a `gone` CTE returns, in the same statement. */
+const AND_THEIR_ROWS = `, rows_gone AS (DELETE FROM import_rows WHERE session_id IN (SELECT id FROM gone))
+  , outcomes_gone AS (DELETE FROM import_outcomes WHERE session_id IN (SELECT id FROM gone))
+  SELECT count(*)::int AS count FROM gone`;
 
 const toState = (r: SessionRecord): ImportSessionState => ({
   id: r.id,
@@ -83,21 +102,34 @@ const toState = (r: SessionRecord): ImportSessionState => ({
   version: r.version,
 });
 
-const EMPTY_DETAIL: RowDetail = { data: {}, errors: [], warnings: [], payload: {} };
+const toOutcome = (r: OutcomeRecord): RowOutcome | undefined => {
+  switch (r.outcome) {
+    case 'created':
+    case 'updated':
+      return { rowNumber: r.row_number, status: r.outcome, id: r.entity_id! };
+    case 'skipped':
+      return { rowNumber: r.row_number, status: 'skipped', reason: r.reason as SkipReason };
+    case 'failed':
+      return { rowNumber: r.row_number, status: 'failed', error: r.error ?? '' };
+    default:
+      return undefined;
+  }
+};
 
 const toRow = (r: RowRecord): StoredRow => {
-  const row: StoredRow = { rowNumber: r.row_number, status: r.status as RowStatus, ...r.detail };
-  if (r.outcome === 'created' || r.outcome === 'updated') {
-    row.outcome = { rowNumber: r.row_number, status: r.outcome, id: r.outcome_id! };
-  } else if (r.outcome === 'skipped') {
-    row.outcome = {
-      rowNumber: r.row_number,
-      status: 'skipped',
-      reason: r.outcome_reason as 'error',
-    };
-  } else if (r.outcome === 'failed') {
-    row.outcome = { rowNumber: r.row_number, status: 'failed', error: r.outcome_error ?? '' };
-  }
+  const row: StoredRow = {
+    rowNumber: r.row_number,
+    status: r.status as RowStatus,
+    data: {},
+    errors: [],
+    warnings: [],
+    ...r.detail,
+    payload: r.payload,
+  };
+  if (r.existing_id !== null) row.existingId = r.existing_id;
+  if (r.duplicate_of !== null) row.duplicateOf = r.duplicate_of;
+  const outcome = toOutcome(r);
+  if (outcome) row.outcome = outcome;
   return row;
 };
 
@@ -179,7 +211,10 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async delete(id: string): Promise<void> {
-    await this.query(`DELETE FROM import_sessions WHERE id = $1`, [id]);
+    await this.query(
+      `WITH gone AS (DELETE FROM import_sessions WHERE id = $1 RETURNING id) ${AND_THEIR_ROWS}`,
+      [id],
+    );
   }
 
   async insertRows(sessionId: string, rows: ImportRow<unknown>[]): Promise<void> {
@@ -188,19 +223,15 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       n: r.rowNumber,
       s: r.status,
       k: r.claimsKey ?? null,
-      d: {
-        data: r.data,
-        errors: r.errors,
-        warnings: r.warnings,
-        payload: r.payload,
-        existingId: r.existingId,
-        duplicateOf: r.duplicateOf,
-        diff: r.diff,
-      } satisfies RowDetail,
+      d: { data: r.data, errors: r.errors, warnings: r.warnings, diff: r.diff } satisfies RowDetail,
+      p: r.payload,
+      x: r.existingId ?? null,
+      u: r.duplicateOf ?? null,
     }));
     await this.query(
-      `INSERT INTO import_rows (session_id, row_number, status, detail, dup_key)
-       SELECT $1, (e->>'n')::int, e->>'s', e->'d', e->>'k' FROM jsonb_array_elements($2::jsonb) AS e`,
+      `INSERT INTO import_rows (session_id, row_number, status, dup_key, detail, payload, existing_id, duplicate_of)
+       SELECT $1, e.n, e.s, e.k, e.d, e.p, e.x, e.u
+         FROM jsonb_to_recordset($2::jsonb) AS e(n int, s text, k text, d jsonb, p jsonb, x uuid, u int)`,
       [sessionId, JSON.stringify(batch)],
     );
   }
@@ -217,7 +248,7 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   async findRows(sessionId: string, rowNumbers: number[]): Promise<Map<number, StoredRow>> {
     if (rowNumbers.length === 0) return new Map();
     const rows = await this.query<RowRecord[]>(
-      `SELECT * FROM import_rows WHERE session_id = $1 AND row_number = ANY($2::int[])`,
+      `${ROW_WITH_OUTCOME} WHERE r.session_id = $1 AND r.row_number = ANY($2::int[])`,
       [sessionId, rowNumbers],
     );
     return new Map(rows.map((r) => [r.row_number, toRow(r)]));
@@ -225,8 +256,10 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
 
   async pendingRows(sessionId: string, afterRow: number, limit: number): Promise<StoredRow[]> {
     const rows = await this.query<RowRecord[]>(
-      `SELECT * FROM import_rows WHERE session_id = $1 AND row_number > $2 AND outcome IS NULL
-       ORDER BY row_number LIMIT $3`,
+      `SELECT ${PENDING_COLUMNS} FROM import_rows r
+        WHERE r.session_id = $1 AND r.row_number > $2 AND NOT EXISTS
+              (SELECT 1 FROM import_outcomes o WHERE o.session_id = $1 AND o.row_number = r.row_number)
+        ORDER BY r.row_number LIMIT $3`,
       [sessionId, afterRow, limit],
     );
     return rows.map(toRow);
@@ -236,7 +269,7 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     let after = 0;
     for (;;) {
       const rows = await this.query<RowRecord[]>(
-        `SELECT * FROM import_rows WHERE session_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3`,
+        `${ROW_WITH_OUTCOME} WHERE r.session_id = $1 AND r.row_number > $2 ORDER BY r.row_number LIMIT $3`,
         [sessionId, after, pageSize],
       );
       if (rows.length === 0) return;
@@ -248,21 +281,15 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   async *streamOutcomes(sessionId: string, pageSize = 10_000): AsyncIterable<RowOutcome[]> {
     let after = 0;
     for (;;) {
-      const rows = await this.query<RowRecord[]>(
-        `SELECT row_number, outcome, outcome_id, outcome_reason, outcome_error FROM import_rows
-          WHERE session_id = $1 AND row_number > $2 AND outcome IS NOT NULL ORDER BY row_number LIMIT $3`,
+      const rows = await this.query<OutcomeRecord[]>(
+        `SELECT row_number, outcome, entity_id, reason, error FROM import_outcomes
+          WHERE session_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3`,
         [sessionId, after, pageSize],
       );
       if (rows.length === 0) return;
       after = rows[rows.length - 1].row_number;
-      yield rows.map((r) => toRow({ ...r, status: '', detail: EMPTY_DETAIL }).outcome!);
+      yield rows.map((r) => toOutcome(r)!);
     }
-  }
-
-  async rowsLoaded(): Promise<void> {
-    // A table that just grew from nothing has no statistics yet: without them the planner picks
-    // a nested loop for the outcome updates, a thousand times slower at 10,000 rows.
-    await this.query('ANALYZE import_rows');
   }
 
   async lockForOwner(sessionId: string, owner: string): Promise<boolean> {
@@ -284,10 +311,10 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
         error: 'error' in o ? o.error : null,
       }));
       await this.query(
-        `UPDATE import_rows AS r
-            SET outcome = o.s, outcome_id = o.id, outcome_reason = o.reason, outcome_error = o.error
+        `INSERT INTO import_outcomes (session_id, row_number, outcome, entity_id, reason, error)
+         SELECT $1, o.n, o.s, o.id, o.reason, o.error
            FROM jsonb_to_recordset($2::jsonb) AS o(n int, s text, id uuid, reason text, error text)
-          WHERE r.session_id = $1 AND r.row_number = o.n AND r.outcome IS NULL`,
+         ON CONFLICT (session_id, row_number) DO NOTHING`,
         [s.id, JSON.stringify(batch)],
       );
     }
@@ -348,7 +375,11 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async deleteRows(sessionId: string): Promise<void> {
-    await this.query(`DELETE FROM import_rows WHERE session_id = $1`, [sessionId]);
+    await this.query(
+      `WITH rows_gone AS (DELETE FROM import_rows WHERE session_id = $1)
+       DELETE FROM import_outcomes WHERE session_id = $1`,
+      [sessionId],
+    );
   }
 
   async findResumable(now: Date, limit: number): Promise<string[]> {
@@ -361,12 +392,14 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async purge(before: Date): Promise<number> {
-    const result = await this.query<[unknown[], number]>(
-      `DELETE FROM import_sessions
-        WHERE (status IN ('completed', 'failed') AND completed_at < $1)
-           OR (status IN ('validated', 'validating', 'collecting') AND expires_at < $1)`,
+    const [{ count }] = await this.query<Array<{ count: number }>>(
+      `WITH gone AS (
+         DELETE FROM import_sessions
+          WHERE (status IN ('completed', 'failed') AND completed_at < $1)
+             OR (status IN ('validated', 'validating', 'collecting') AND expires_at < $1)
+         RETURNING id) ${AND_THEIR_ROWS}`,
       [before],
     );
-    return result[1];
+    return count;
   }
 }

@@ -3,6 +3,7 @@ import { CustomersAndImports1763900000001 } from './1763900000001-customers-and-
 import { Clients1763900000002 } from './1763900000002-clients.js';
 import { AppSigningKey1763900000003 } from './1763900000003-app-signing-key.js';
 import { ImportRowKeys1763900000004 } from './1763900000004-import-row-keys.js';
+import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Clients1763900000002,
   AppSigningKey1763900000003,
   ImportRowKeys1763900000004,
+  ImportOutcomes1763900000005,
 ];
