@@ -20,7 +20,10 @@ export abstract class ImportSessionRepository {
   /** One multi-row insert per batch. */
   abstract insertRows(sessionId: string, rows: ImportRow<unknown>[]): Promise<void>;
   abstract findRows(sessionId: string, rowNumbers: number[]): Promise<Map<number, StoredRow>>;
-  /** Rows without an outcome after `afterRow`, in row order. */
+  /**
+   * Rows without an outcome after `afterRow`, in row order. Outcomes are recorded batch by batch
+   * in row order, so these are the rows after the last one that has an outcome.
+   */
   abstract pendingRows(sessionId: string, afterRow: number, limit: number): Promise<StoredRow[]>;
   /** All rows in row order, read in pages (responses, errors.csv). */
   abstract streamRows(sessionId: string, pageSize?: number): AsyncIterable<StoredRow[]>;

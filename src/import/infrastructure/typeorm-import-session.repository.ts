@@ -257,8 +257,9 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   async pendingRows(sessionId: string, afterRow: number, limit: number): Promise<StoredRow[]> {
     const rows = await this.query<RowRecord[]>(
       `SELECT ${PENDING_COLUMNS} FROM import_rows r
-        WHERE r.session_id = $1 AND r.row_number > $2 AND NOT EXISTS
-              (SELECT 1 FROM import_outcomes o WHERE o.session_id = $1 AND o.row_number = r.row_number)
+        WHERE r.session_id = $1
+          AND r.row_number > GREATEST($2, (SELECT coalesce(max(o.row_number), 0)
+                                             FROM import_outcomes o WHERE o.session_id = $1))
         ORDER BY r.row_number LIMIT $3`,
       [sessionId, afterRow, limit],
     );

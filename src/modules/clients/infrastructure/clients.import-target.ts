@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
 import type { FieldDiff, ImportRow, RowIssue } from '../../../import/domain/import-row.js';
@@ -16,6 +15,7 @@ import {
   pgConstraint,
   pgErrorCode,
 } from '../../../shared/database/pg-errors.js';
+import { timeOrderedIds } from '../../../shared/database/time-ordered-ids.js';
 import { CustomerRepository } from '../../customers/domain/customer.repository.js';
 import {
   CLIENT_DIFF_FIELDS,
@@ -142,8 +142,9 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload> {
     const source = options.source ?? 'csv_import';
     const results = new Map<number, WriteResult>();
     const creates = actions.flatMap((a) => (a.kind === 'create' ? [a] : []));
-    const rows = creates.map((a) => ({
-      id: randomUUID(),
+    const ids = timeOrderedIds(creates.length);
+    const rows = creates.map((a, i) => ({
+      id: ids[i],
       source,
       fields: toFields(a.payload, a.organizationId),
       rowNumber: a.rowNumber,

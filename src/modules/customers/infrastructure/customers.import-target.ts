@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ImportRow } from '../../../import/domain/import-row.js';
 import {
@@ -8,6 +7,7 @@ import {
   type WriteResult,
 } from '../../../import/domain/import-target.js';
 import { compileRowCheck } from '../../../import/infrastructure/dto-row-check.js';
+import { timeOrderedIds } from '../../../shared/database/time-ordered-ids.js';
 import { CUSTOMER_IMPORT_COLUMNS, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository } from '../domain/customer.repository.js';
 import { CustomerFieldsDto } from '../http/customer.dto.js';
@@ -48,9 +48,10 @@ export class CustomersImportTarget extends ImportTarget<CustomerFields> {
   }
 
   async write(businessUid: string, actions: RowAction<CustomerFields>[]): Promise<WriteResult[]> {
-    const rows = actions.map((action) => {
+    const ids = timeOrderedIds(actions.length);
+    const rows = actions.map((action, i) => {
       if (action.kind !== 'create') throw new Error('customers are only ever created by an import');
-      return { id: randomUUID(), fields: action.payload, rowNumber: action.rowNumber };
+      return { id: ids[i], fields: action.payload, rowNumber: action.rowNumber };
     });
     await this.customers.insertMany(businessUid, rows);
     return rows.map((r) => ({ rowNumber: r.rowNumber, id: r.id, status: 'created' }));
