@@ -63,6 +63,7 @@ class FakeSessions extends ImportSessionRepository {
         .map((r) => [r.rowNumber, r]),
     );
   }
+  async rowsLoaded() {}
   async pendingRows(id: string, after: number, limit: number) {
     return (this.store.rows.get(id) ?? [])
       .filter((r) => r.rowNumber > after && !r.outcome)

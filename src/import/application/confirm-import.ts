@@ -33,7 +33,12 @@ export interface ConfirmResult {
   session: ImportSession;
   /** True when the session had already been confirmed: nothing was written this time. */
   replayed: boolean;
+  /** True when this call executed every row, so the observer saw every outcome. */
+  observedAll: boolean;
 }
+
+/** Sees each batch of outcomes once it is committed, in row order. */
+export type OutcomeObserver = (outcomes: readonly RowOutcome[]) => Promise<void>;
 
 interface Planned {
   row: StoredRow;
@@ -66,13 +71,14 @@ export class ConfirmImport {
     target: ImportTarget<unknown>,
     caller: Caller,
     request: ConfirmRequest,
+    observe?: OutcomeObserver,
   ): Promise<ConfirmResult> {
     const session = await this.load(request.importId);
     const now = new Date();
     session.assertConfirmableBy(caller, target.entityType, now);
     const resolutions = target.resolvesReferences ? request.resolutions : {};
     if (session.status === 'validated') await this.checkResolutions(session, resolutions);
-    return this.claimAndRun(target, session, { override: request.override, resolutions });
+    return this.claimAndRun(target, session, { override: request.override, resolutions }, observe);
   }
 
   /** The worker's entry: resume a confirm whose owner died. */
@@ -112,27 +118,29 @@ export class ConfirmImport {
     target: ImportTarget<unknown>,
     session: ImportSession,
     plan: { override: boolean; resolutions: Resolutions },
+    observe?: OutcomeObserver,
   ): Promise<ConfirmResult> {
     const owner = `${this.instance}:${randomUUID()}`;
     const version = session.snapshot.version;
     const start = session.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan });
-    if (start === 'replay') return { session, replayed: true };
+    if (start === 'replay') return { session, replayed: true, observedAll: false };
     if (!(await this.sessions.save(session, version))) {
       // Another confirm claimed it between our read and our write: decide again on fresh state.
       const fresh = await this.load(session.id);
       fresh.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan }); // throws 409 unless completed
-      return { session: fresh, replayed: true };
+      return { session: fresh, replayed: true, observedAll: false };
     }
     if (start === 'resume')
       this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
-    await this.execute(target, session, owner);
-    return { session, replayed: false };
+    await this.execute(target, session, owner, observe);
+    return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
   }
 
   private async execute(
     target: ImportTarget<unknown>,
     session: ImportSession,
     owner: string,
+    observe?: OutcomeObserver,
   ): Promise<void> {
     const heartbeat = setInterval(() => {
       this.sessions
@@ -152,13 +160,15 @@ export class ConfirmImport {
         next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
         next.catch(() => undefined); // awaited on the next turn
         const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
-        await this.tx.run(async () => {
+        const outcomes = await this.tx.run(async () => {
           if (!(await this.sessions.lockForOwner(session.id, owner)))
             throw new LeaseLostError(session.id);
           const outcomes = await this.executeBatch(target, session, planned);
           session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
           await this.sessions.recordOutcomes(session, outcomes);
+          return outcomes;
         });
+        await observe?.(outcomes);
       }
       await this.tx.run(async () => {
         if (!(await this.sessions.lockForOwner(session.id, owner)))

@@ -97,6 +97,7 @@ export class ValidateImport {
       stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
     await stored;
+    await this.sessions.rowsLoaded(session.id, session.snapshot.counts.total);
   }
 
   /**

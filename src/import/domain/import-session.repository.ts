@@ -30,6 +30,8 @@ export abstract class ImportSessionRepository {
   /** The outcomes only, in row order, read in pages (confirm results: no row details read). */
   abstract streamOutcomes(sessionId: string, pageSize?: number): AsyncIterable<RowOutcome[]>;
 
+  /** A session's rows are all stored (a large load refreshes the planner's statistics). */
+  abstract rowsLoaded(sessionId: string, rowCount: number): Promise<void>;
   /**
    * Inside the batch's transaction: locks the session row and checks that `owner` still holds
    * the lease; false if another instance took it over.

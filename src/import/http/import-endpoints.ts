@@ -151,24 +151,32 @@ export class ImportEndpoints {
       message: string;
     },
   ): Promise<void> {
-    const { session, replayed } = await this.confirmer.confirm(
-      input.target,
-      { sub: input.principal.sub, businessUid: input.principal.businessUid! },
-      {
-        importId: input.body.import_id,
-        override: input.body.override ?? false,
-        resolutions: input.body.parsedResolutions(),
-      },
-    );
-    await streamEnvelope(res, {
-      status: 200,
-      message: input.message,
-      head: counters(session),
-      listKey: 'results',
-      pages: this.queries.outcomes(session),
-      toJson: resultJson,
-      headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
-    });
+    // Outcomes are spooled as they commit; a replay or a resumed confirm reads them back.
+    const answer = new JsonSpool();
+    try {
+      const { session, replayed, observedAll } = await this.confirmer.confirm(
+        input.target,
+        { sub: input.principal.sub, businessUid: input.principal.businessUid! },
+        {
+          importId: input.body.import_id,
+          override: input.body.override ?? false,
+          resolutions: input.body.parsedResolutions(),
+        },
+        (outcomes) => answer.append(outcomes.map(resultJson)),
+      );
+      await streamEnvelope(res, {
+        status: 200,
+        message: input.message,
+        head: counters(session),
+        listKey: 'results',
+        headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
+        ...(observedAll
+          ? { body: answer.body() }
+          : { pages: this.queries.outcomes(session), toJson: resultJson }),
+      });
+    } finally {
+      await answer.remove();
+    }
   }
 
   async status(

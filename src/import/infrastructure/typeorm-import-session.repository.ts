@@ -63,6 +63,9 @@ type RowDetail = Pick<ImportRow<unknown>, 'data' | 'errors' | 'warnings' | 'diff
 const PENDING_COLUMNS = `r.row_number, r.status, r.payload, r.existing_id, r.duplicate_of,
   CASE WHEN r.status = 'ambiguous' THEN jsonb_build_object('warnings', r.detail->'warnings') END AS detail`;
 
+/** Loads at least this large refresh the planner's statistics (see rowsLoaded). */
+const ANALYZE_AFTER_ROWS = 10_000;
+
 /** Every column of a row with its outcome, if any. */
 const ROW_WITH_OUTCOME = `SELECT r.row_number, r.status, r.detail, r.payload, r.existing_id, r.duplicate_of,
   o.outcome, o.entity_id, o.reason, o.error
@@ -239,7 +242,13 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   async firstClaims(sessionId: string, keys: string[]): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const rows = await this.query<Array<{ dup_key: string; row_number: number }>>(
-      `SELECT dup_key, row_number FROM import_rows WHERE session_id = $1 AND dup_key = ANY($2::text[])`,
+      // One probe of the unique (session, key) index per key, whatever the table's statistics
+      // say: while a file is being loaded they describe the table before it, and a plan made
+      // from them scanned every row of the session for each batch.
+      `SELECT k.dup_key, r.row_number
+         FROM unnest($2::text[]) AS k(dup_key)
+         CROSS JOIN LATERAL (SELECT row_number FROM import_rows
+                              WHERE session_id = $1 AND dup_key = k.dup_key LIMIT 1) AS r`,
       [sessionId, keys],
     );
     return new Map(rows.map((r) => [r.dup_key, r.row_number]));
@@ -291,6 +300,14 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       after = rows[rows.length - 1].row_number;
       yield rows.map((r) => toOutcome(r)!);
     }
+  }
+
+  async rowsLoaded(_sessionId: string, rowCount: number): Promise<void> {
+    // Statistics gathered before a large load describe a table without these rows: confirm's
+    // batch reads would then scan and sort every remaining row of the session, batch after
+    // batch. ANALYZE samples a bounded number of rows, so it costs the same at any size.
+    if (rowCount >= ANALYZE_AFTER_ROWS)
+      await this.query('ANALYZE import_rows (session_id, row_number, dup_key)');
   }
 
   async lockForOwner(sessionId: string, owner: string): Promise<boolean> {
