@@ -4,6 +4,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Items per write. */
+const SLICE = 100;
+
 /**
  * The items of a JSON list written to a temporary file as they are produced, then read back as
  * the list's body (`a,b,c`, no brackets). Validate uses it for its row list: each row is
@@ -21,9 +24,17 @@ export class JsonSpool {
     if (items.length === 0) return;
     if (this.failure) throw this.failure;
     this.out ??= createWriteStream(this.path).on('error', (error) => (this.failure = error));
-    const json = items.map((item) => JSON.stringify(item)).join(',');
-    const more = this.out.write(this.count === 0 ? json : `,${json}`);
-    this.count += items.length;
+    // Written in slices: a batch's JSON in one string would be a large object, which only a
+    // full garbage collection frees, and the heap would swell between those.
+    let more = true;
+    for (let i = 0; i < items.length; i += SLICE) {
+      const json = items
+        .slice(i, i + SLICE)
+        .map((item) => JSON.stringify(item))
+        .join(',');
+      more = this.out.write(this.count === 0 ? json : `,${json}`);
+      this.count += Math.min(SLICE, items.length - i);
+    }
     if (!more) {
       const out = this.out;
       await new Promise<void>((resolve, reject) => {
