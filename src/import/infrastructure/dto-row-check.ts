@@ -99,9 +99,8 @@ export function compileRowCheck<T extends object>(dtoClass: new () => T): RowChe
       const value = fields[plan.property];
       if (!plan.conditions.every((holds) => holds(dto, value))) continue;
       let failed: Record<string, string> | undefined;
-      let args: ValidationArguments | undefined;
       for (const rule of plan.rules) {
-        args = {
+        const args: ValidationArguments = {
           targetName: dtoClass.name,
           property: plan.property,
           object: dto,
