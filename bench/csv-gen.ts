@@ -5,34 +5,13 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { CLIENT_IMPORT_COLUMNS } from '../src/modules/clients/domain/client.js';
+import { CUSTOMER_IMPORT_COLUMNS } from '../src/modules/customers/domain/customer.js';
 
 export type Entity = 'clients' | 'customers';
 
-export const CLIENT_COLUMNS = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address',
-  'company_name',
-  'notes',
-] as const;
-
-export const CUSTOMER_COLUMNS = [
-  'company_name',
-  'description',
-  'vat_number',
-  'address',
-  'city',
-  'main_contact',
-  'email',
-  'phone',
-  'language',
-  'notes',
-] as const;
-
 export const columnsOf = (entity: Entity): readonly string[] =>
-  entity === 'clients' ? CLIENT_COLUMNS : CUSTOMER_COLUMNS;
+  entity === 'clients' ? CLIENT_IMPORT_COLUMNS : CUSTOMER_IMPORT_COLUMNS;
 
 /** A client the database holds before the import (its e-mail comes back in the file). */
 export interface ExistingClient {

@@ -36,7 +36,8 @@ import {
   timeNaive,
 } from './pg-baselines.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Compiled to bench/out/bench/ (the bench shares the domain's column lists with src/).
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SERVER_MAIN = join(ROOT, 'dist', 'main.js');
 const BUSINESS_UID = 'bench-business';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
