@@ -90,6 +90,16 @@ export class ImportEndpoints {
     private readonly config: AppConfig,
   ) {}
 
+  /** The CSV template: the target's header line. */
+  template(res: Response, target: ImportTarget<unknown>): void {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${target.entityType}-import-template.csv"`,
+    );
+    res.send(`${target.columns.join(',')}\r\n`);
+  }
+
   async validate(
     req: Request,
     res: Response,

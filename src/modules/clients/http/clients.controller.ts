@@ -1,25 +1,18 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiHeader,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
 import {
-  ConfirmImportDto,
-  ConfirmResultDto,
-  ImportStatusDto,
-  ValidateResultDto,
-} from '../../../import/http/import.dto.js';
+  ConfirmImportRoute,
+  ImportErrorsCsvRoute,
+  ImportStatusRoute,
+  ImportTemplateRoute,
+  ValidateImportRoute,
+} from '../../../import/http/import-routes.js';
+import { ConfirmImportDto, ImportStatusDto } from '../../../import/http/import.dto.js';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
-import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
@@ -32,7 +25,6 @@ import { AppImportDto, AppImportStartedDto } from './app-import.dto.js';
 import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
 
 const ID = { name: 'id', format: 'uuid' };
-const IMPORT_ID = { name: 'import_id', format: 'uuid' };
 
 @ApiTags('clients')
 @ApiHeader({
@@ -169,20 +161,13 @@ export class ClientsController {
     };
   }
 
-  @Get('import/template')
-  @Scopes('clients:read')
-  @ApiOperation({ summary: 'The CSV template of a clients import (header line only)' })
-  @ApiProduces('text/csv')
+  @ImportTemplateRoute('clients', 'clients:read')
   template(@Res() res: Response): void {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="clients-import-template.csv"');
-    res.send(`${CLIENT_IMPORT_COLUMNS.join(',')}\r\n`);
+    this.imports.template(res, this.target);
   }
 
-  @Post('import/validate')
-  @RateLimited(60)
-  @Scopes('clients:import')
-  @ApiOperation({
+  @ValidateImportRoute({
+    scope: 'clients:import',
     summary: 'Validate a clients CSV: classify every row and keep a session for 30 minutes',
     description:
       'Columns: ' +
@@ -190,26 +175,22 @@ export class ClientsController {
       '. `fields_mapping` (JSON: client field → header in this file) and ' +
       "`upload_type` (`single` | `multi`) are optional form fields. Warnings carry the existing client's id and a diff; " +
       'ambiguous rows carry candidates. Writes nothing but the session.',
-  })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: {
-        file: { type: 'string', format: 'binary', description: 'The CSV file' },
-        fields_mapping: {
-          type: 'string',
-          description: 'JSON object, e.g. {"first_name":"First Name","email":"E-mail"}',
+    body: {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'The CSV file' },
+          fields_mapping: {
+            type: 'string',
+            description: 'JSON object, e.g. {"first_name":"First Name","email":"E-mail"}',
+          },
+          upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
         },
-        upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
       },
     },
-  })
-  @ApiEnvelope(ValidateResultDto, { message: 'clients import validated' })
-  @ApiErrors({
-    400: 'No file, unreadable CSV, wrong columns, bad fields_mapping or upload_type',
-    413: 'File too large',
+    message: 'clients import validated',
+    badRequest: 'No file, unreadable CSV, wrong columns, bad fields_mapping or upload_type',
   })
   async validate(
     @CurrentPrincipal() p: Principal,
@@ -224,19 +205,15 @@ export class ClientsController {
     });
   }
 
-  @Post('import/confirm')
-  @Scopes('clients:import')
-  @ApiOperation({
+  @ConfirmImportRoute({
+    scope: 'clients:import',
     summary: 'Execute a validated clients import, row by row (non-atomic)',
     description:
       'valid → create; warning → update when `override`, else skipped `warning_not_overridden`; ambiguous → created (or updated) ' +
       'with `resolutions[row].organization_id`, else skipped `ambiguous_unresolved`; error → skipped `error`. ' +
       'A resolution that names no ambiguous row or no candidate makes the whole confirm a 400 listing every bad key.',
-  })
-  @ApiEnvelope(ConfirmResultDto, { message: 'clients imported successfully' })
-  @ApiErrors({
-    400: 'import_id not found or expired, wrong entity type, or bad resolutions',
-    409: 'The import is being confirmed',
+    message: 'clients imported successfully',
+    badRequest: 'import_id not found or expired, wrong entity type, or bad resolutions',
   })
   async confirm(
     @CurrentPrincipal() p: Principal,
@@ -260,12 +237,11 @@ export class ClientsController {
     return this.imports.list(this.target, p, query.toPageRequest());
   }
 
-  @Get('imports/:import_id')
-  @Scopes('clients:import')
-  @ApiOperation({ summary: "An import's status, progress, counters, per-row results and error" })
-  @ApiParam(IMPORT_ID)
-  @ApiEnvelope(ImportStatusDto, { message: 'clients import' })
-  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  @ImportStatusRoute('imports/:import_id', {
+    scope: 'clients:import',
+    summary: "An import's status, progress, counters, per-row results and error",
+    message: 'clients import',
+  })
   async importStatus(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
@@ -279,12 +255,7 @@ export class ClientsController {
     });
   }
 
-  @Get('imports/:import_id/errors.csv')
-  @Scopes('clients:import')
-  @ApiOperation({ summary: 'The rows that were not imported, with reasons, as CSV' })
-  @ApiParam(IMPORT_ID)
-  @ApiProduces('text/csv')
-  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  @ImportErrorsCsvRoute('imports/:import_id/errors.csv', 'clients:import')
   async errorsCsv(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,

@@ -1,41 +1,26 @@
 import { Body, Controller, Delete, Get, Post, Put, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
-import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
 import {
-  ConfirmImportDto,
-  ConfirmResultDto,
-  ImportStatusDto,
-  ValidateResultDto,
-} from '../../../import/http/import.dto.js';
+  ConfirmImportRoute,
+  ImportErrorsCsvRoute,
+  ImportStatusRoute,
+  ImportTemplateRoute,
+  ValidateImportRoute,
+} from '../../../import/http/import-routes.js';
+import { ConfirmImportDto } from '../../../import/http/import.dto.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
 import { CustomersImportTarget } from '../infrastructure/customers.import-target.js';
 import { CustomerDto, CustomerFieldsDto, ListCustomersQueryDto } from './customer.dto.js';
 
 const ID = { name: 'id', format: 'uuid' };
-const IMPORT_ID = { name: 'import_id', format: 'uuid' };
-export const CSV_UPLOAD_BODY = {
-  schema: {
-    type: 'object',
-    required: ['file'],
-    properties: { file: { type: 'string', format: 'binary', description: 'The CSV file' } },
-  },
-};
-
 @ApiTags('customers')
 @BusinessScoped()
 @Controller('customers')
@@ -77,30 +62,18 @@ export class CustomersController {
     return { ...page, items: page.items.map((c) => CustomerDto.from(c)) };
   }
 
-  @Get('import/template')
-  @Scopes('customers:read')
-  @ApiOperation({ summary: 'The CSV template of a customers import (header line only)' })
-  @ApiProduces('text/csv')
+  @ImportTemplateRoute('customers', 'customers:read')
   template(@Res() res: Response): void {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="customers-import-template.csv"');
-    res.send(`${CUSTOMER_IMPORT_COLUMNS.join(',')}\r\n`);
+    this.imports.template(res, this.target);
   }
 
-  @Post('import/validate')
-  @RateLimited(60)
-  @Scopes('customers:import')
-  @ApiOperation({
+  @ValidateImportRoute({
+    scope: 'customers:import',
     summary: 'Validate a customers CSV: classify every row and keep a session for 30 minutes',
     description:
       'Columns: ' + CUSTOMER_IMPORT_COLUMNS.join(', ') + '. Writes nothing but the session.',
-  })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody(CSV_UPLOAD_BODY)
-  @ApiEnvelope(ValidateResultDto, { message: 'customers import validated' })
-  @ApiErrors({
-    400: 'No file, unreadable CSV, wrong columns, empty file, too many rows',
-    413: 'File too large',
+    message: 'customers import validated',
+    badRequest: 'No file, unreadable CSV, wrong columns, empty file, too many rows',
   })
   async validate(
     @CurrentPrincipal() p: Principal,
@@ -114,18 +87,14 @@ export class CustomersController {
     });
   }
 
-  @Post('import/confirm')
-  @Scopes('customers:import')
-  @ApiOperation({
+  @ConfirmImportRoute({
+    scope: 'customers:import',
     summary: 'Execute a validated customers import, row by row (non-atomic)',
     description:
       'Every valid row is created; error rows are skipped. `override` is a no-op and `resolutions` is accepted and ignored for customers. ' +
       'A repeated confirm returns the stored result with `Idempotent-Replayed: true`.',
-  })
-  @ApiEnvelope(ConfirmResultDto, { message: 'customers imported successfully' })
-  @ApiErrors({
-    400: 'import_id not found or expired, or of another entity type',
-    409: 'The import is being confirmed',
+    message: 'customers imported successfully',
+    badRequest: 'import_id not found or expired, or of another entity type',
   })
   async confirm(
     @CurrentPrincipal() p: Principal,
@@ -140,12 +109,11 @@ export class CustomersController {
     });
   }
 
-  @Get('import/:import_id')
-  @Scopes('customers:import')
-  @ApiOperation({ summary: "An import's status, counters and per-row results" })
-  @ApiParam(IMPORT_ID)
-  @ApiEnvelope(ImportStatusDto, { message: 'customers import' })
-  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  @ImportStatusRoute('import/:import_id', {
+    scope: 'customers:import',
+    summary: "An import's status, counters and per-row results",
+    message: 'customers import',
+  })
   async importStatus(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
@@ -159,12 +127,7 @@ export class CustomersController {
     });
   }
 
-  @Get('import/:import_id/errors.csv')
-  @Scopes('customers:import')
-  @ApiOperation({ summary: 'The rows that were not imported, with reasons, as CSV' })
-  @ApiParam(IMPORT_ID)
-  @ApiProduces('text/csv')
-  @ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' })
+  @ImportErrorsCsvRoute('import/:import_id/errors.csv', 'customers:import')
   async errorsCsv(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
