@@ -5,7 +5,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import { BATCH_SIZE, ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
-import { ValidateImport } from '../application/validate-import.js';
+import { type RowObserver, ValidateImport } from '../application/validate-import.js';
 import type { ImportRow, RowIssue, RowOutcome } from '../domain/import-row.js';
 import { type ImportSession, sum } from '../domain/import-session.js';
 import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
@@ -111,9 +111,41 @@ export class ImportEndpoints {
       options?: (fields: Record<string, string>) => ImportOptions;
     },
   ): Promise<void> {
-    const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
+    // The row list is spooled while the rows are classified, then streamed after the counters.
     const answer = new JsonSpool();
-    let session: ImportSession;
+    try {
+      const session = await this.validateUpload(req, res, input, (rows) =>
+        answer.append(rows.map(rowJson)),
+      );
+      const { counts, expiresAt } = session.snapshot;
+      await streamEnvelope(res, {
+        status: 200,
+        message: input.message,
+        head: {
+          import_id: session.id,
+          expires_at: expiresAt.toISOString(),
+          total_rows: counts.total,
+          valid_rows: counts.valid,
+          warning_rows: counts.warning,
+          error_rows: counts.error,
+          ambiguous_rows: counts.ambiguous,
+        },
+        listKey: 'rows',
+        body: answer.body(),
+      });
+    } finally {
+      await answer.remove();
+    }
+  }
+
+  /** Receives the upload, reads it as the target's CSV and validates it; the file is then removed. */
+  private async validateUpload(
+    req: Request,
+    res: Response,
+    input: Parameters<ImportEndpoints['validate']>[2],
+    observe: RowObserver,
+  ): Promise<ImportSession> {
+    const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
     try {
       const options = { source: 'csv_import', ...(input.options?.(upload.fields) ?? {}) };
       const csv = await openCsv(upload.path, {
@@ -121,35 +153,16 @@ export class ImportEndpoints {
         batchSize: BATCH_SIZE,
       });
       const fieldAt = mapHeader(csv.header, input.target.columns, options.fieldsMapping);
-      session = await this.validator.validate(
+      return await this.validator.validate(
         input.target,
         { sub: input.principal.sub, businessUid: input.principal.businessUid! },
         options,
         csvRows(fieldAt, csv.batches),
-        (rows) => answer.append(rows.map(rowJson)),
+        observe,
       );
-    } catch (error) {
-      await answer.remove();
-      throw error;
     } finally {
       await upload.cleanup();
     }
-    const { counts, expiresAt } = session.snapshot;
-    await streamEnvelope(res, {
-      status: 200,
-      message: input.message,
-      head: {
-        import_id: session.id,
-        expires_at: expiresAt.toISOString(),
-        total_rows: counts.total,
-        valid_rows: counts.valid,
-        warning_rows: counts.warning,
-        error_rows: counts.error,
-        ambiguous_rows: counts.ambiguous,
-      },
-      listKey: 'rows',
-      body: answer.body(),
-    }).finally(() => answer.remove());
   }
 
   async confirm(
