@@ -152,9 +152,19 @@ class Server {
   }
 }
 
+/** The node options `npm start` runs the server with (e.g. its heap cap), so the bench measures that. */
+function startOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const match = /^node((?: --[\w-]+=\S+)*) dist\/main\.js$/.exec(pkg.scripts.start);
+  if (!match) throw new BenchError(`package.json start is not "node [--flag=value…] dist/main.js"`);
+  return match[1].split(' ').filter(Boolean);
+}
+
 function startServer(env: NodeJS.ProcessEnv, cwd: string, nodeArgs: string[] = []): Server {
   return new Server(
-    spawn(process.execPath, [...nodeArgs, SERVER_MAIN], {
+    spawn(process.execPath, [...startOptions(), ...nodeArgs, SERVER_MAIN], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -336,7 +346,7 @@ async function main(): Promise<void> {
       ...(benchUrl ? { DATABASE_URL: benchUrl } : {}),
     });
     log(
-      `starting ${SERVER_MAIN} on port ${port} (${args.embedded ? 'embedded PGlite' : 'PostgreSQL'})`,
+      `starting node ${startOptions().join(' ')} ${SERVER_MAIN} on port ${port} (${args.embedded ? 'embedded PGlite' : 'PostgreSQL'})`,
     );
     const server = startServer(
       env,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,13 +36,8 @@ export class JsonSpool {
       more = this.out.write(this.count === 0 ? json : `,${json}`);
       this.count += Math.min(SLICE, items.length - i);
     }
-    if (!more) {
-      const out = this.out;
-      await new Promise<void>((resolve, reject) => {
-        out.once('drain', resolve);
-        out.once('error', reject);
-      });
-    }
+    // events.once rejects on 'error' and removes both listeners whichever comes first.
+    if (!more) await once(this.out, 'drain');
   }
 
   /** The list's body, once everything is appended. */
