@@ -237,6 +237,38 @@ describe('clients import (SPEC §5.1): every status × override × resolution', 
     ]);
   });
 
+  test('upload_type multi across batches: repeats update the clients earlier batches created', async () => {
+    // 6,000 rows, three batches of confirm (2,500 each): the last 1,000 repeat the e-mails of
+    // rows 2,402–3,401, which the first and the second batch create; batches overlap, so the
+    // third one must wait for the second one's outcomes.
+    const b = await business();
+    const lines = Array.from({ length: 6000 }, (_, i) => {
+      const n = i + 1;
+      return n <= 5000
+        ? `P${n},First,p${n}@example.com,,,,`
+        : `P${n},Repeat,p${n - 2600}@example.com,,,,`;
+    });
+    const v = await validate(b.auth, `${HEADER}\n${lines.join('\n')}\n`, { upload_type: 'multi' });
+    expect(v.body.data).toMatchObject({ total_rows: 6000, valid_rows: 5000, warning_rows: 1000 });
+    const res = await confirm(b.auth, { import_id: v.body.data.import_id, override: true });
+    expect(res.status).toBe(200);
+    const results: Row[] = res.body.data.results;
+    expect(results.map((r) => r.row_number)).toEqual(lines.map((_, i) => i + 2));
+    const rows = byRow(results);
+    for (let n = 5001; n <= 6000; n++) {
+      expect(rows.get(n + 1)).toEqual({
+        row_number: n + 1,
+        status: 'updated',
+        id: rows.get(n - 2600 + 1)!.id,
+      });
+    }
+    expect(res.body.data).toMatchObject({ created: 5000, updated: 1000, skipped: 0, failed: 0 });
+    const repeated = await request(t.http)
+      .get(`/business/clients/v1/clients/${rows.get(2402)!.id}`)
+      .set(b.auth);
+    expect(repeated.body.data).toMatchObject({ first_name: 'P5001', last_name: 'Repeat' });
+  });
+
   test('resolution errors: one 400 listing every bad key; nothing executed', async () => {
     const b = await business();
     const v = await validate(b.auth, CSV);

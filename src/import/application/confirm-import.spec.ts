@@ -270,4 +270,58 @@ describe('ConfirmImport', () => {
     expect(second.replayed).toBe(true);
     expect(target.batches).toEqual([BATCH_SIZE, BATCH_SIZE, 500]);
   });
+
+  test('overlapping batches record their outcomes in row order, even when an earlier commit is slow', async () => {
+    const rows = Array.from({ length: 2 * BATCH_SIZE + 10 }, (_, i) =>
+      row(i + 2, 'valid', { name: `n${i}` }),
+    );
+    const { sessions, target, confirm } = await setUp(rows);
+    const recorded: number[] = [];
+    const events: string[] = [];
+    const record = sessions.recordOutcomes.bind(sessions);
+    sessions.recordOutcomes = async (s, outcomes) => {
+      // The first batch takes its time to record: the second batch's writes go on meanwhile.
+      if (recorded.length === 0) await new Promise((r) => setTimeout(r, 50));
+      recorded.push(outcomes[0].rowNumber);
+      events.push(`recorded ${outcomes[0].rowNumber}`);
+      await record(s, outcomes);
+    };
+    const write = target.write.bind(target);
+    target.write = async (businessUid: string, actions: RowAction<Payload>[]) => {
+      events.push(`write ${actions[0].rowNumber}`);
+      return write(businessUid, actions);
+    };
+    const seen: number[] = [];
+    const { session } = await confirm.confirm(
+      target,
+      { sub: 'u', businessUid: 'b' },
+      { importId: 's', override: false, resolutions: {} },
+      async (outcomes) => {
+        seen.push(...outcomes.map((o) => o.rowNumber));
+      },
+    );
+    expect(session.status).toBe('completed');
+    expect(recorded).toEqual([2, 2 + BATCH_SIZE, 2 + 2 * BATCH_SIZE]);
+    expect(seen).toEqual(rows.map((r) => r.rowNumber));
+    // The second batch was written while the first one was recording its outcomes.
+    expect(events.indexOf(`write ${2 + BATCH_SIZE}`)).toBeGreaterThan(-1);
+    expect(events.indexOf(`write ${2 + BATCH_SIZE}`)).toBeLessThan(events.indexOf('recorded 2'));
+  });
+
+  test('a lease lost at a later batch stops the confirm: nothing more is recorded', async () => {
+    const rows = Array.from({ length: 2 * BATCH_SIZE + 10 }, (_, i) =>
+      row(i + 2, 'valid', { name: `n${i}` }),
+    );
+    const { sessions, target, confirm } = await setUp(rows);
+    let locks = 0;
+    sessions.lockForOwner = async () => ++locks < 2;
+    await expect(
+      confirm.confirm(
+        target,
+        { sub: 'u', businessUid: 'b' },
+        { importId: 's', override: false, resolutions: {} },
+      ),
+    ).rejects.toMatchObject({ name: 'LeaseLostError' });
+    expect(sessions.writes).toBe(1);
+  });
 });

@@ -151,25 +151,7 @@ export class ConfirmImport {
     }, this.leaseMs / 3);
     heartbeat.unref();
     try {
-      // The next batch is read while the current one is written (it starts past the current one).
-      let next = this.sessions.pendingRows(session.id, 0, BATCH_SIZE);
-      for (;;) {
-        const rows = await next;
-        if (rows.length === 0) break;
-        const after = rows[rows.length - 1].rowNumber;
-        next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
-        next.catch(() => undefined); // awaited on the next turn
-        const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
-        const outcomes = await this.tx.run(async () => {
-          if (!(await this.sessions.lockForOwner(session.id, owner)))
-            throw new LeaseLostError(session.id);
-          const outcomes = await this.executeBatch(target, session, planned);
-          session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
-          await this.sessions.recordOutcomes(session, outcomes);
-          return outcomes;
-        });
-        await observe?.(outcomes);
-      }
+      await this.runBatches(target, session, owner, observe);
       await this.tx.run(async () => {
         if (!(await this.sessions.lockForOwner(session.id, owner)))
           throw new LeaseLostError(session.id);
@@ -180,6 +162,72 @@ export class ConfirmImport {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Batches overlap by one: a batch's entity writes run while the previous batch records its
+   * outcomes and commits (two transactions, so PostgreSQL and this process work at once). Order
+   * is kept where it matters: a batch records its outcomes and commits only after the previous
+   * one has committed (outcomes are appended in row order, which resume relies on), its writes
+   * start only once the previous batch's writes are done (so neither can wait for the other's
+   * locks), and a batch that updates a row created by an earlier batch waits for that batch's
+   * commit. The lease is checked under the session's row lock before the outcomes are recorded;
+   * a lost lease rolls the batch back, writes included.
+   */
+  private async runBatches(
+    target: ImportTarget<unknown>,
+    session: ImportSession,
+    owner: string,
+    observe?: OutcomeObserver,
+  ): Promise<void> {
+    let committed: Promise<unknown> = Promise.resolve();
+    let observed: Promise<void> = Promise.resolve();
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown): void => {
+      failure ??= { error };
+    };
+    // The next batch is read while the current one is written (it starts past the current one).
+    let next = this.sessions.pendingRows(session.id, 0, BATCH_SIZE);
+    for (;;) {
+      const rows = await next;
+      if (failure || rows.length === 0) break;
+      const after = rows[rows.length - 1].rowNumber;
+      next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
+      next.catch(() => undefined); // awaited on the next turn
+      const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
+      if (planned.some(({ plan }) => updatesAnEarlierBatch(plan, rows[0].rowNumber)))
+        await committed;
+      const previous = committed;
+      let writesDone!: () => void;
+      const written = new Promise<void>((resolve) => (writesDone = resolve));
+      const batch = this.tx.run(async () => {
+        const outcomes = await this.executeBatch(target, session, planned);
+        writesDone();
+        await previous;
+        if (!(await this.sessions.lockForOwner(session.id, owner)))
+          throw new LeaseLostError(session.id);
+        session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
+        await this.sessions.recordOutcomes(session, outcomes);
+        return outcomes;
+      });
+      batch.catch(fail);
+      committed = batch;
+      const observedBefore = observed;
+      observed = batch.then(async (outcomes) => {
+        await observedBefore;
+        await observe?.(outcomes);
+      });
+      observed.catch(fail);
+      await Promise.race([
+        written,
+        batch.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ]);
+    }
+    await Promise.allSettled([committed, observed]);
+    if (failure) throw failure.error;
   }
 
   /** One outcome per row, in row order. */
@@ -274,6 +322,11 @@ export class ConfirmImport {
       return outcomes;
     }
   }
+}
+
+/** An update of a row that an earlier batch creates (a `multi` duplicate) needs its outcome. */
+function updatesAnEarlierBatch(plan: RowPlan, firstRow: number): boolean {
+  return plan.kind === 'update' && plan.targetId === undefined && plan.targetRow! < firstRow;
 }
 
 function toOutcome(result: WriteResult): RowOutcome {

@@ -242,8 +242,8 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     await this.query(
       `INSERT INTO import_rows (session_id, row_number, status, dup_key, detail, payload, existing_id, duplicate_of)
        SELECT $1, e.n, e.s, e.k, e.d, e.p, e.x, e.u
-         FROM (VALUES ${slices.map((_, i) => `($${i + 2}::jsonb)`).join(', ')}) AS slice(rows)
-         CROSS JOIN LATERAL jsonb_to_recordset(slice.rows)
+         FROM (VALUES ${slices.map((_, i) => `($${i + 2}::json)`).join(', ')}) AS slice(rows)
+         CROSS JOIN LATERAL json_to_recordset(slice.rows)
            AS e(n int, s text, k text, d jsonb, p jsonb, x uuid, u int)`,
       [sessionId, ...slices],
     );
@@ -341,7 +341,7 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       await this.query(
         `INSERT INTO import_outcomes (session_id, row_number, outcome, entity_id, reason, error)
          SELECT $1, o.n, o.s, o.id, o.reason, o.error
-           FROM jsonb_to_recordset($2::jsonb) AS o(n int, s text, id uuid, reason text, error text)
+           FROM json_to_recordset($2::json) AS o(n int, s text, id uuid, reason text, error text)
          ON CONFLICT (session_id, row_number) DO NOTHING`,
         [s.id, JSON.stringify(batch)],
       );

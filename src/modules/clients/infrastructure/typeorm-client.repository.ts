@@ -115,7 +115,7 @@ export class TypeOrmClientRepository extends ClientRepository {
     await this.tx.manager.query(
       `INSERT INTO clients (id, business_uid, source, ${FIELDS.join(', ')})
        SELECT r.id, $1, r.source, ${FIELDS.map((f) => `r.${f}`).join(', ')}
-         FROM jsonb_to_recordset($2::jsonb)
+         FROM json_to_recordset($2::json)
            AS r(id uuid, source text, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})`,
       [businessUid, JSON.stringify(records)],
     );
@@ -134,7 +134,7 @@ export class TypeOrmClientRepository extends ClientRepository {
       .query(
         `UPDATE clients AS c
           SET ${FIELDS.map((f) => `${f} = COALESCE(u.${f}, c.${f})`).join(', ')}, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb)
+         FROM json_to_recordset($1::json)
            AS u(id uuid, business_uid text, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})
         WHERE c.id = u.id AND c.business_uid = u.business_uid
         RETURNING c.id`,

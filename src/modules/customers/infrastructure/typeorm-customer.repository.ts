@@ -32,7 +32,7 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     await this.tx.manager.query(
       `INSERT INTO customers (id, business_uid, ${FIELDS.join(', ')})
        SELECT r.id, $1, ${FIELDS.map((f) => `r.${f}`).join(', ')}
-         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, ${FIELDS.map((f) => `${f} text`).join(', ')})`,
+         FROM json_to_recordset($2::json) AS r(id uuid, ${FIELDS.map((f) => `${f} text`).join(', ')})`,
       [businessUid, JSON.stringify(records)],
     );
   }
