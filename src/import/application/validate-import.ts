@@ -14,6 +14,11 @@ export interface SourceRow {
   unreadable?: RowIssue;
 }
 
+/** The cells of a batch's readable rows (what a target prepares). */
+function readable(batch: SourceRow[]): Array<Record<string, string>> {
+  return batch.flatMap((row) => (row.unreadable ? [] : [row.cells]));
+}
+
 /** Sees each batch of classified rows, in order (validate's answer is spooled from it). */
 export type RowObserver = (rows: readonly ImportRow<unknown>[]) => Promise<void>;
 
@@ -75,26 +80,45 @@ export class ValidateImport {
     // Each batch is stored while the next one is read and checked; the next batch's duplicate
     // lookup waits for it, so that it sees every key claimed before it.
     let stored: Promise<void> = Promise.resolve();
-    for await (const batch of source) {
-      const checked = batch.map((source) => this.check(target, options, source));
-      await stored;
-      await this.markDuplicates(session.id, checked, severity);
-      const rows = checked.map(({ row }) => row);
-      for (const row of rows) row.status = statusOf(row.errors, row.warnings);
-      const classifiable = rows.filter((row) => row.status !== 'error');
-      if (classifiable.length > 0) {
-        await target.classify(session.snapshot.businessUid, classifiable, options);
-        for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
+    // A target's batch preparation (off the event loop) runs one batch ahead: while this loop
+    // reads and checks a batch, the next one is being prepared.
+    const prepare = (batch: SourceRow[]): Promise<unknown> => {
+      const prepared = target.prepare?.(readable(batch), options) ?? Promise.resolve(undefined);
+      prepared.catch(() => undefined); // awaited in turn; never an unhandled rejection
+      return prepared;
+    };
+    const batches = source[Symbol.asyncIterator]();
+    let next = await batches.next();
+    let nextPrepared = next.done ? undefined : prepare(next.value);
+    try {
+      while (!next.done) {
+        const batch = next.value;
+        const preparing = nextPrepared;
+        next = await batches.next();
+        nextPrepared = next.done ? undefined : prepare(next.value);
+        const prepared = await preparing;
+        const checked = batch.map((source) => this.check(target, options, source, prepared));
+        await stored;
+        await this.markDuplicates(session.id, checked, severity);
+        const rows = checked.map(({ row }) => row);
+        for (const row of rows) row.status = statusOf(row.errors, row.warnings);
+        const classifiable = rows.filter((row) => row.status !== 'error');
+        if (classifiable.length > 0) {
+          await target.classify(session.snapshot.businessUid, classifiable, options);
+          for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
+        }
+        session.addRows(rows);
+        // Both finish before the next batch is stored or anything fails, so nothing is left running.
+        stored = Promise.allSettled([
+          this.sessions.insertRows(session.id, rows),
+          observe?.(rows),
+        ]).then((results) => {
+          for (const r of results) if (r.status === 'rejected') throw r.reason;
+        });
+        stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
       }
-      session.addRows(rows);
-      // Both finish before the next batch is stored or anything fails, so nothing is left running.
-      stored = Promise.allSettled([
-        this.sessions.insertRows(session.id, rows),
-        observe?.(rows),
-      ]).then((results) => {
-        for (const r of results) if (r.status === 'rejected') throw r.reason;
-      });
-      stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
+    } finally {
+      if (!next.done) await batches.return?.(); // as for-await does when its body throws
     }
     await stored;
     await this.sessions.rowsLoaded(session.id, session.snapshot.counts.total);
@@ -142,6 +166,7 @@ export class ValidateImport {
     target: ImportTarget<unknown>,
     options: ImportOptions,
     source: SourceRow,
+    prepared: unknown,
   ): { row: ImportRow<unknown>; key?: { field: string; value: string; normalised: string } } {
     if (source.unreadable) {
       const errors = [source.unreadable];
@@ -156,7 +181,7 @@ export class ValidateImport {
         },
       };
     }
-    const checked = target.check(source.cells, options);
+    const checked = target.check(source.cells, options, prepared);
     const row: ImportRow<unknown> = {
       rowNumber: source.rowNumber,
       status: 'valid',

@@ -41,7 +41,7 @@ export interface WriteResult {
  * its columns, its row checks, its batch classification against the database, and its
  * batched writes. Adding an entity means one ImportTarget, not a copy of the flow.
  */
-export abstract class ImportTarget<P = Record<string, unknown>> {
+export abstract class ImportTarget<P = Record<string, unknown>, B = unknown> {
   abstract readonly entityType: EntityType;
   /** The CSV columns, as in the template. */
   abstract readonly columns: readonly string[];
@@ -51,8 +51,19 @@ export abstract class ImportTarget<P = Record<string, unknown>> {
   /** How a repeated duplicate key in one file is reported. */
   abstract duplicateSeverity(options: ImportOptions): 'error' | 'warning';
 
-  /** Field rules of one row (cells keyed by column). */
-  abstract check(cells: Record<string, string>, options: ImportOptions): CheckedRow<P>;
+  /**
+   * Optional work on a whole batch before its rows are checked, done off the event loop (e.g.
+   * phone numbers on a worker thread). The engine starts it for the next batch while it checks
+   * the current one, and hands what it resolves to to `check`.
+   */
+  prepare?(rows: ReadonlyArray<Record<string, string>>, options: ImportOptions): Promise<B>;
+
+  /** Field rules of one row (cells keyed by column); `prepared`: the batch's `prepare`, if any. */
+  abstract check(
+    cells: Record<string, string>,
+    options: ImportOptions,
+    prepared?: B,
+  ): CheckedRow<P>;
 
   /**
    * Classifies a batch against the database — one query per batch, never per row — adding

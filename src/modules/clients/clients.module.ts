@@ -14,6 +14,7 @@ import { ClientsService } from './application/clients.service.js';
 import { ClientRepository } from './domain/client.repository.js';
 import { ClientsController } from './http/clients.controller.js';
 import { ClientsImportTarget } from './infrastructure/clients.import-target.js';
+import { PhoneNormalizer } from './infrastructure/phone-normalizer.js';
 import { TypeOrmClientRepository } from './infrastructure/typeorm-client.repository.js';
 
 @Module({
@@ -22,6 +23,7 @@ import { TypeOrmClientRepository } from './infrastructure/typeorm-client.reposit
   providers: [
     ClientsService,
     ClientsImportTarget,
+    PhoneNormalizer,
     { provide: ClientRepository, useClass: TypeOrmClientRepository },
     AppImportService,
     AppPullRunner,

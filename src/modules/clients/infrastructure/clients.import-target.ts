@@ -25,9 +25,13 @@ import {
 } from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
 import { ClientImportRowDto } from '../http/client.dto.js';
+import { PhoneNormalizer } from './phone-normalizer.js';
 import { EMAIL_KEY } from './typeorm-client.repository.js';
 
 export type ClientPayload = ClientFields & { company_name: string | null };
+
+/** A batch's phone numbers (as in the cells, trimmed) → E.164, or null when not valid. */
+type PhoneNumbers = Map<string, string | null>;
 
 class ClientGoneError extends Error {}
 
@@ -40,7 +44,7 @@ const checkRow = compileRowCheck(ClientImportRowDto);
  * `upload_type`. Two queries classify a whole batch; one or two statements write it.
  */
 @Injectable()
-export class ClientsImportTarget extends ImportTarget<ClientPayload> {
+export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumbers> {
   readonly entityType = 'clients' as const;
   readonly columns = CLIENT_IMPORT_COLUMNS;
   readonly resolvesReferences = true;
@@ -49,15 +53,27 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload> {
     private readonly clients: ClientRepository,
     private readonly customers: CustomerRepository,
     private readonly config: AppConfig,
+    private readonly phones: PhoneNormalizer,
   ) {
     super();
+  }
+
+  /** The batch's phone numbers in E.164, worked out on a worker thread. */
+  override prepare(rows: ReadonlyArray<Record<string, string>>): Promise<PhoneNumbers> {
+    return this.phones.normalize(
+      rows.flatMap((cells) => (cells.phone ? [cells.phone.trim()] : [])),
+    );
   }
 
   duplicateSeverity(options: ImportOptions): 'error' | 'warning' {
     return options.uploadType === 'multi' ? 'warning' : 'error';
   }
 
-  check(cells: Record<string, string>): CheckedRow<ClientPayload> {
+  check(
+    cells: Record<string, string>,
+    _options: ImportOptions,
+    prepared?: PhoneNumbers,
+  ): CheckedRow<ClientPayload> {
     const { dto, errors } = checkRow(cells);
     let phone: string | null = null;
     if (
@@ -65,7 +81,9 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload> {
       dto.phone !== '' &&
       !errors.some((e) => e.field === 'phone')
     ) {
-      phone = toE164(dto.phone, this.config.DEFAULT_PHONE_REGION);
+      phone = prepared?.has(dto.phone)
+        ? prepared.get(dto.phone)!
+        : toE164(dto.phone, this.config.DEFAULT_PHONE_REGION);
       if (!phone) errors.push({ field: 'phone', message: 'invalid_phone', values: [dto.phone] });
     }
     const email = typeof dto.email === 'string' && dto.email !== '' ? dto.email : null;

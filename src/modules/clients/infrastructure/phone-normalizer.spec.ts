@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import type { AppConfig } from '../../../config/app-config.js';
+import { toE164 } from '../domain/client.js';
+import { PhoneNormalizer } from './phone-normalizer.js';
+
+const PHONES = [
+  '+39 347 123 4567',
+  '3471234567',
+  '347 1234567',
+  '06 1234 5678',
+  '+1 (415) 555-2671',
+  '+44 20 7946 0958',
+  '0039 347 123 4567',
+  '12',
+  'not a phone',
+  '+39 347 123 4567 ext. 12',
+  '３４７１２３４５６７',
+  '',
+];
+
+describe('PhoneNormalizer', () => {
+  let normalizer: PhoneNormalizer;
+  afterEach(() => normalizer.onModuleDestroy());
+
+  test('gives, on its worker thread, the same answers as toE164', async () => {
+    normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'IT' } as AppConfig);
+    const numbers = await normalizer.normalize([...PHONES, ...PHONES]);
+    expect(numbers.size).toBe(PHONES.length);
+    for (const raw of PHONES) expect([raw, numbers.get(raw)]).toEqual([raw, toE164(raw, 'IT')]);
+    expect(numbers.get('3471234567')).toBe('+393471234567');
+    expect(numbers.get('12')).toBeNull();
+    // Several batches in flight on one worker: each gets its own answer.
+    const [a, b] = await Promise.all([
+      normalizer.normalize(['3471234567']),
+      normalizer.normalize(['+1 (415) 555-2671', '12']),
+    ]);
+    expect([...a]).toEqual([['3471234567', '+393471234567']]);
+    expect([...b]).toEqual([
+      ['+1 (415) 555-2671', '+14155552671'],
+      ['12', null],
+    ]);
+  });
+
+  test('a worker that dies mid-batch: that batch is normalised on the event loop, the next one gets a new worker', async () => {
+    normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'US' } as AppConfig);
+    const inFlight = normalizer.normalize(['(415) 555-2671', '12']);
+    await normalizer.onModuleDestroy(); // the worker goes away with the batch unanswered
+    expect([...(await inFlight)]).toEqual([
+      ['(415) 555-2671', '+14155552671'],
+      ['12', null],
+    ]);
+    expect([...(await normalizer.normalize(['415 555 2671']))]).toEqual([
+      ['415 555 2671', '+14155552671'],
+    ]);
+  });
+});

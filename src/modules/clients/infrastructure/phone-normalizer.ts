@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
+import { toE164 } from '../domain/client.js';
+
+// The worker runs libphonenumber's CommonJS build, located from here so that it is found whatever
+// the process's working directory. Same rule as toE164 (domain/client.ts).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { parsePhoneNumberFromString } = require(workerData.library);
+parentPort.on('message', ({ id, phones, region }) => {
+  const numbers = phones.map((raw) => {
+    const parsed = parsePhoneNumberFromString(raw, region);
+    return parsed && parsed.isValid() ? parsed.number : null;
+  });
+  parentPort.postMessage({ id, numbers });
+});
+`;
+
+interface Pending {
+  resolve: (numbers: Array<string | null>) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * E.164 normalisation of a batch of phone numbers on a worker thread. Parsing and validating
+ * numbers is the costliest check of a client row, and validate is bound by the event loop, so a
+ * batch's phones are normalised there while the event loop reads and checks the previous batch.
+ * A worker that cannot start or dies is replaced on the next batch; the batch in flight is then
+ * normalised on the event loop, so an import never fails because of it.
+ */
+@Injectable()
+export class PhoneNormalizer implements OnModuleDestroy {
+  private readonly logger = new Logger('PhoneNormalizer');
+  private readonly region: string;
+  private readonly library = createRequire(import.meta.url).resolve('libphonenumber-js');
+  private worker: { thread: Worker; pending: Map<number, Pending> } | undefined;
+  private lastId = 0;
+
+  constructor(config: AppConfig) {
+    this.region = config.DEFAULT_PHONE_REGION;
+  }
+
+  /** The E.164 form of each distinct number (null: not a valid number). */
+  async normalize(phones: readonly string[]): Promise<Map<string, string | null>> {
+    const distinct = [...new Set(phones)];
+    if (distinct.length === 0) return new Map();
+    let numbers: Array<string | null>;
+    try {
+      numbers = await this.inWorker(distinct);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'phone worker unavailable: normalising on the event loop');
+      numbers = distinct.map((raw) => toE164(raw, this.region));
+    }
+    return new Map(distinct.map((raw, i) => [raw, numbers[i]]));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.thread.terminate();
+  }
+
+  private inWorker(phones: string[]): Promise<Array<string | null>> {
+    const worker = (this.worker ??= this.start());
+    const id = ++this.lastId;
+    return new Promise((resolve, reject) => {
+      worker.pending.set(id, { resolve, reject });
+      worker.thread.postMessage({ id, phones, region: this.region });
+    });
+  }
+
+  private start(): { thread: Worker; pending: Map<number, Pending> } {
+    const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { library: this.library } });
+    const worker = { thread, pending: new Map<number, Pending>() };
+    thread.unref(); // never keeps the process alive
+    thread.on('message', ({ id, numbers }: { id: number; numbers: Array<string | null> }) => {
+      worker.pending.get(id)?.resolve(numbers);
+      worker.pending.delete(id);
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const p of worker.pending.values()) p.reject(error);
+      worker.pending.clear();
+    };
+    thread.on('error', fail);
+    thread.on('exit', (code) => fail(new Error(`phone worker exited with code ${code}`)));
+    return worker;
+  }
+}
