@@ -324,4 +324,29 @@ describe('ConfirmImport', () => {
     ).rejects.toMatchObject({ name: 'LeaseLostError' });
     expect(sessions.writes).toBe(1);
   });
+
+  test('a failed read of the next batch: the batch in flight settles before confirm answers', async () => {
+    const rows = Array.from({ length: BATCH_SIZE + 10 }, (_, i) =>
+      row(i + 2, 'valid', { name: `n${i}` }),
+    );
+    const { sessions, target, confirm } = await setUp(rows);
+    const read = sessions.pendingRows.bind(sessions);
+    sessions.pendingRows = async (id, after, limit) => {
+      if (after > 0) throw new Error('connection lost');
+      return read(id, after, limit);
+    };
+    const record = sessions.recordOutcomes.bind(sessions);
+    sessions.recordOutcomes = async (s, outcomes) => {
+      await new Promise((r) => setTimeout(r, 30)); // a slow commit
+      await record(s, outcomes);
+    };
+    await expect(
+      confirm.confirm(
+        target,
+        { sub: 'u', businessUid: 'b' },
+        { importId: 's', override: false, resolutions: {} },
+      ),
+    ).rejects.toThrow('connection lost');
+    expect(sessions.writes).toBe(1); // recorded before the error was answered
+  });
 });

@@ -188,45 +188,49 @@ export class ConfirmImport {
     };
     // The next batch is read while the current one is written (it starts past the current one).
     let next = this.sessions.pendingRows(session.id, 0, BATCH_SIZE);
-    for (;;) {
-      const rows = await next;
-      if (failure || rows.length === 0) break;
-      const after = rows[rows.length - 1].rowNumber;
-      next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
-      next.catch(() => undefined); // awaited on the next turn
-      const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
-      if (planned.some(({ plan }) => updatesAnEarlierBatch(plan, rows[0].rowNumber)))
-        await committed;
-      const previous = committed;
-      let writesDone!: () => void;
-      const written = new Promise<void>((resolve) => (writesDone = resolve));
-      const batch = this.tx.run(async () => {
-        const outcomes = await this.executeBatch(target, session, planned);
-        writesDone();
-        await previous;
-        if (!(await this.sessions.lockForOwner(session.id, owner)))
-          throw new LeaseLostError(session.id);
-        session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
-        await this.sessions.recordOutcomes(session, outcomes);
-        return outcomes;
-      });
-      batch.catch(fail);
-      committed = batch;
-      const observedBefore = observed;
-      observed = batch.then(async (outcomes) => {
-        await observedBefore;
-        await observe?.(outcomes);
-      });
-      observed.catch(fail);
-      await Promise.race([
-        written,
-        batch.then(
-          () => undefined,
-          () => undefined,
-        ),
-      ]);
+    try {
+      for (;;) {
+        const rows = await next;
+        if (failure || rows.length === 0) break;
+        const after = rows[rows.length - 1].rowNumber;
+        next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
+        next.catch(() => undefined); // awaited on the next turn
+        const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
+        if (planned.some(({ plan }) => updatesAnEarlierBatch(plan, rows[0].rowNumber)))
+          await committed;
+        const previous = committed;
+        let writesDone!: () => void;
+        const written = new Promise<void>((resolve) => (writesDone = resolve));
+        const batch = this.tx.run(async () => {
+          const outcomes = await this.executeBatch(target, session, planned);
+          writesDone();
+          await previous;
+          if (!(await this.sessions.lockForOwner(session.id, owner)))
+            throw new LeaseLostError(session.id);
+          session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
+          await this.sessions.recordOutcomes(session, outcomes);
+          return outcomes;
+        });
+        batch.catch(fail);
+        committed = batch;
+        const observedBefore = observed;
+        observed = batch.then(async (outcomes) => {
+          await observedBefore;
+          await observe?.(outcomes);
+        });
+        observed.catch(fail);
+        await Promise.race([
+          written,
+          batch.then(
+            () => undefined,
+            () => undefined,
+          ),
+        ]);
+      }
+    } finally {
+      // Whatever stopped the loop, the batch in flight settles before confirm answers.
+      await Promise.allSettled([committed, observed]);
     }
-    await Promise.allSettled([committed, observed]);
     if (failure) throw failure.error;
   }
 
