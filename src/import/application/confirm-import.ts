@@ -196,7 +196,7 @@ export class ConfirmImport {
         next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
         next.catch(() => undefined); // awaited on the next turn
         const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
-        if (planned.some(({ plan }) => updatesAnEarlierBatch(plan, rows[0].rowNumber)))
+        if (planned.some(({ plan }) => earlierTargetRow(plan, rows[0].rowNumber) !== undefined))
           await committed;
         const previous = committed;
         let writesDone!: () => void;
@@ -245,11 +245,7 @@ export class ConfirmImport {
     const outcomes = new Map<number, RowOutcome>();
     // An update of a row created earlier in the file (a `multi` duplicate) needs that row's id:
     // from an earlier batch's outcome, or from this batch once its first wave is written.
-    const earlierRows = planned.flatMap(({ plan }) =>
-      plan.kind === 'update' && plan.targetRow !== undefined && plan.targetRow < firstRow
-        ? [plan.targetRow]
-        : [],
-    );
+    const earlierRows = planned.flatMap(({ plan }) => earlierTargetRow(plan, firstRow) ?? []);
     const earlier =
       earlierRows.length > 0
         ? await this.sessions.findRows(session.id, earlierRows)
@@ -328,9 +324,11 @@ export class ConfirmImport {
   }
 }
 
-/** An update of a row that an earlier batch creates (a `multi` duplicate) needs its outcome. */
-function updatesAnEarlierBatch(plan: RowPlan, firstRow: number): boolean {
-  return plan.kind === 'update' && plan.targetId === undefined && plan.targetRow! < firstRow;
+/** The row of an earlier batch that a `multi` duplicate updates (it needs that row's outcome). */
+function earlierTargetRow(plan: RowPlan, firstRow: number): number | undefined {
+  return plan.kind === 'update' && plan.targetId === undefined && plan.targetRow! < firstRow
+    ? plan.targetRow
+    : undefined;
 }
 
 function toOutcome(result: WriteResult): RowOutcome {
