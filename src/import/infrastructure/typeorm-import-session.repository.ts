@@ -170,9 +170,6 @@ const sessionValues = (s: Readonly<ImportSessionState>) => [
   s.version,
 ];
 
-/** Rows per JSON parameter of a multi-row write (each well under V8's large-object size). */
-const PARAM_SLICE = 100;
-
 /** Sessions and their rows in PostgreSQL, so that any instance can confirm any session. */
 @Injectable()
 export class TypeOrmImportSessionRepository extends ImportSessionRepository {
@@ -234,18 +231,11 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
       x: r.existingId ?? null,
       u: r.duplicateOf ?? null,
     }));
-    // The batch's JSON goes in slices, one parameter each: one string for the whole batch would be
-    // a large object, which only a full garbage collection frees, and the heap would swell.
-    const slices: string[] = [];
-    for (let i = 0; i < batch.length; i += PARAM_SLICE)
-      slices.push(JSON.stringify(batch.slice(i, i + PARAM_SLICE)));
     await this.query(
       `INSERT INTO import_rows (session_id, row_number, status, dup_key, detail, payload, existing_id, duplicate_of)
        SELECT $1, e.n, e.s, e.k, e.d, e.p, e.x, e.u
-         FROM (VALUES ${slices.map((_, i) => `($${i + 2}::json)`).join(', ')}) AS slice(rows)
-         CROSS JOIN LATERAL json_to_recordset(slice.rows)
-           AS e(n int, s text, k text, d jsonb, p jsonb, x uuid, u int)`,
-      [sessionId, ...slices],
+         FROM json_to_recordset($2::json) AS e(n int, s text, k text, d jsonb, p jsonb, x uuid, u int)`,
+      [sessionId, JSON.stringify(batch)],
     );
   }
 

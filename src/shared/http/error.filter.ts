@@ -33,7 +33,7 @@ function isDataException(error: unknown): boolean {
   return /^22[0-9A-Z]{3}$/.test(code);
 }
 
-/** Errors that mean "the database is not reachable right now". */
+/** Error codes and messages of a database that is not reachable (driver, socket, server). */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
