@@ -19,6 +19,12 @@ function readable(batch: SourceRow[]): Array<Record<string, string>> {
   return batch.flatMap((row) => (row.unreadable ? [] : [row.cells]));
 }
 
+/** A row after its field checks, with its in-file duplicate key if it has one. */
+interface Checked {
+  row: ImportRow<unknown>;
+  key?: { field: string; value: string; normalised: string };
+}
+
 /** Sees each batch of classified rows, in order (validate's answer is spooled from it). */
 export type RowObserver = (rows: readonly ImportRow<unknown>[]) => Promise<void>;
 
@@ -77,8 +83,10 @@ export class ValidateImport {
     observe?: RowObserver,
   ): Promise<void> {
     const severity = target.duplicateSeverity(options);
-    // Each batch is stored while the next one is read and checked; the next batch's duplicate
-    // lookup waits for it, so that it sees every key claimed before it.
+    // Two stages in a pipeline: the event loop reads and checks batch N+1 (CPU) while batch N goes
+    // through its database stage (duplicate lookup, classification, storing: mostly waiting on
+    // I/O). Database stages run one at a time, in order, so a batch's duplicate lookup sees every
+    // key claimed before it; at most one is in flight, so memory stays bounded by a few batches.
     let stored: Promise<void> = Promise.resolve();
     // A target's batch preparation (off the event loop) runs one batch ahead: while this loop
     // reads and checks a batch, the next one is being prepared.
@@ -99,29 +107,43 @@ export class ValidateImport {
         const prepared = await preparing;
         const checked = batch.map((source) => this.check(target, options, source, prepared));
         await stored;
-        await this.markDuplicates(session.id, checked, severity);
-        const rows = checked.map(({ row }) => row);
-        for (const row of rows) row.status = statusOf(row.errors, row.warnings);
-        const classifiable = rows.filter((row) => row.status !== 'error');
-        if (classifiable.length > 0) {
-          await target.classify(session.snapshot.businessUid, classifiable, options);
-          for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
-        }
-        session.addRows(rows);
-        // Both finish before the next batch is stored or anything fails, so nothing is left running.
-        stored = Promise.allSettled([
-          this.sessions.insertRows(session.id, rows),
-          observe?.(rows),
-        ]).then((results) => {
-          for (const r of results) if (r.status === 'rejected') throw r.reason;
-        });
+        stored = this.store(session, target, options, severity, checked, observe);
         stored.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
       }
     } finally {
       if (!next.done) await batches.return?.(); // as for-await does when its body throws
+      // Whatever stopped the loop, the batch in flight settles first: the caller may delete the
+      // session, and no row may be stored after that.
+      await stored.catch(() => undefined);
     }
     await stored;
     await this.sessions.rowsLoaded(session.id, session.snapshot.counts.total);
+  }
+
+  /** The database stage of a batch: duplicates, classification, then storing and observing. */
+  private async store(
+    session: ImportSession,
+    target: ImportTarget<unknown>,
+    options: ImportOptions,
+    severity: 'error' | 'warning',
+    checked: Checked[],
+    observe?: RowObserver,
+  ): Promise<void> {
+    await this.markDuplicates(session.id, checked, severity);
+    const rows = checked.map(({ row }) => row);
+    for (const row of rows) row.status = statusOf(row.errors, row.warnings);
+    const classifiable = rows.filter((row) => row.status !== 'error');
+    if (classifiable.length > 0) {
+      await target.classify(session.snapshot.businessUid, classifiable, options);
+      for (const row of classifiable) row.status = statusOf(row.errors, row.warnings);
+    }
+    session.addRows(rows);
+    // Both finish before the next batch is stored or anything fails, so nothing is left running.
+    const results = await Promise.allSettled([
+      this.sessions.insertRows(session.id, rows),
+      observe?.(rows),
+    ]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 
   /**
@@ -131,10 +153,7 @@ export class ValidateImport {
    */
   private async markDuplicates(
     sessionId: string,
-    checked: Array<{
-      row: ImportRow<unknown>;
-      key?: { field: string; value: string; normalised: string };
-    }>,
+    checked: Checked[],
     severity: 'error' | 'warning',
   ): Promise<void> {
     const keys = [...new Set(checked.flatMap(({ key }) => (key ? [key.normalised] : [])))];
@@ -167,7 +186,7 @@ export class ValidateImport {
     options: ImportOptions,
     source: SourceRow,
     prepared: unknown,
-  ): { row: ImportRow<unknown>; key?: { field: string; value: string; normalised: string } } {
+  ): Checked {
     if (source.unreadable) {
       const errors = [source.unreadable];
       return {
