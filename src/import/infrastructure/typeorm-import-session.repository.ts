@@ -61,7 +61,7 @@ type RowDetail = Pick<ImportRow<unknown>, 'data' | 'errors' | 'warnings' | 'diff
 
 /** Confirm's reads: the columns planning and writing need (warnings only for ambiguous rows). */
 const PENDING_COLUMNS = `r.row_number, r.status, r.payload, r.existing_id, r.duplicate_of,
-  CASE WHEN r.status = 'ambiguous' THEN jsonb_build_object('warnings', r.detail->'warnings') END AS detail`;
+  CASE WHEN r.status = 'ambiguous' THEN json_build_object('warnings', r.detail->'warnings') END AS detail`;
 
 /** Loads at least this large refresh the planner's statistics (see rowsLoaded). */
 const ANALYZE_AFTER_ROWS = 10_000;
@@ -234,7 +234,7 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     await this.query(
       `INSERT INTO import_rows (session_id, row_number, status, dup_key, detail, payload, existing_id, duplicate_of)
        SELECT $1, e.n, e.s, e.k, e.d, e.p, e.x, e.u
-         FROM json_to_recordset($2::json) AS e(n int, s text, k text, d jsonb, p jsonb, x uuid, u int)`,
+         FROM json_to_recordset($2::json) AS e(n int, s text, k text, d json, p json, x uuid, u int)`,
       [sessionId, JSON.stringify(batch)],
     );
   }

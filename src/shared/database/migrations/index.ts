@@ -4,6 +4,7 @@ import { Clients1763900000002 } from './1763900000002-clients.js';
 import { AppSigningKey1763900000003 } from './1763900000003-app-signing-key.js';
 import { ImportRowKeys1763900000004 } from './1763900000004-import-row-keys.js';
 import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js';
+import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AppSigningKey1763900000003,
   ImportRowKeys1763900000004,
   ImportOutcomes1763900000005,
+  ImportRowsJson1763900000006,
 ];
