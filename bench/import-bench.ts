@@ -1,6 +1,7 @@
 /**
  * Import benchmark: validate + confirm of an N-row CSV through the built server, against the
- * raw speed of PostgreSQL (COPY) and of one INSERT round trip per row. See bench/README.md.
+ * raw speed of PostgreSQL (COPY; the same rows inserted server-side into the entity's indexed table)
+ * and of one INSERT round trip per row. See bench/README.md.
  *
  *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--validate-only] [--embedded]
  *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
@@ -33,6 +34,7 @@ import {
   readRecords,
   seedForClients,
   timeCopy,
+  timeFloorInsert,
   timeNaive,
 } from './pg-baselines.js';
 
@@ -420,6 +422,7 @@ async function main(): Promise<void> {
 
     let copyS: number | null = null;
     let naiveRowsPerS: number | null = null;
+    let floorS: number | null = null;
     if (benchUrl) {
       const columns = columnsOf(args.entity);
       log('COPY … FROM STDIN into a bare table');
@@ -428,6 +431,10 @@ async function main(): Promise<void> {
         throw new BenchError(`COPY loaded ${copy.rows} rows, expected ${args.rows}`);
       copyS = copy.seconds;
       log(`  ${copyS.toFixed(2)} s`);
+      log(`floor: INSERT … SELECT of those rows into an empty ${args.entity} table (its indexes)`);
+      const floor = await timeFloorInsert(benchUrl, args.entity, 'bench_copy', columns);
+      floorS = floor.seconds;
+      log(`  ${floorS.toFixed(2)} s, ${floor.rows} rows`);
       const records = await readRecords(csvPath, Math.min(args.naiveRows, args.rows));
       log(`naive: one INSERT per row, ${records.length} rows`);
       const naive = await timeNaive(benchUrl, 'bench_naive', columns, records);
@@ -448,12 +455,15 @@ async function main(): Promise<void> {
       total_s: round(totalS),
       copy_s: round(copyS),
       ratio_total_to_copy: round(copyS ? totalS / copyS : null, 2),
+      floor_insert_s: round(floorS),
+      ratio_floor_to_copy: round(copyS && floorS ? floorS / copyS : null, 2),
       rows_per_s: round(args.rows / totalS, 1),
       naive_rows_per_s: round(naiveRowsPerS, 1),
       confirm_vs_naive: round(
         confirmS && naiveRowsPerS ? args.rows / confirmS / naiveRowsPerS : null,
         2,
       ),
+      floor_vs_naive: round(floorS && naiveRowsPerS ? args.rows / floorS / naiveRowsPerS : null, 2),
       peak_rss_mb: round(peakRssMb, 1),
       valid_rows: num(v, 'valid_rows'),
       warning_rows: num(v, 'warning_rows'),

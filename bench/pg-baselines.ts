@@ -118,3 +118,56 @@ export async function timeNaive(
     return { seconds: (performance.now() - t0) / 1000, rows: records.length };
   });
 }
+
+/**
+ * The floor under any import of the file: PostgreSQL alone inserting its rows server-side
+ * (`INSERT … SELECT` from the COPY table, no client round trip, no validation), into a fresh empty
+ * table with the entity table's columns, defaults and indexes (`LIKE … INCLUDING DEFAULTS
+ * INCLUDING INDEXES`: the unique e-mail per business, the listing order, the primary key; not its
+ * CHECK and foreign keys). Ids are time-ordered, as the import's UUID v7; cells are cut to the
+ * columns' lengths and empty required ones filled, so that every row goes in (the import would
+ * reject the bad ones instead). Repeated unique keys are skipped (`ON CONFLICT DO NOTHING`).
+ */
+export async function timeFloorInsert(
+  url: string,
+  entityTable: string,
+  copyTable: string,
+  csvColumns: readonly string[],
+): Promise<{ seconds: number; rows: number }> {
+  return withClient(url, async (c) => {
+    await c.query('DROP TABLE IF EXISTS bench_floor');
+    await c.query(
+      `CREATE TABLE bench_floor (LIKE ${entityTable} INCLUDING DEFAULTS INCLUDING INDEXES)`,
+    );
+    const { rows: columns } = await c.query<{
+      column_name: string;
+      is_nullable: 'YES' | 'NO';
+      character_maximum_length: number | null;
+    }>(
+      `SELECT column_name, is_nullable, character_maximum_length FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      [entityTable],
+    );
+    const targets: string[] = [];
+    const values: string[] = [];
+    for (const { column_name: name, is_nullable, character_maximum_length: length } of columns) {
+      let value: string;
+      if (name === 'id') value = `('00000000-0000-7000-8000-' || lpad(to_hex(n), 12, '0'))::uuid`;
+      else if (name === 'business_uid') value = `'bench-floor'`;
+      else if (csvColumns.includes(name)) {
+        value = `left(nullif(${name}, ''), ${length ?? 10_000})`;
+        if (is_nullable === 'NO') value = `coalesce(${value}, '-')`;
+      } else continue;
+      targets.push(name);
+      values.push(value);
+    }
+    const t0 = performance.now();
+    const result = await c.query(
+      `INSERT INTO bench_floor (${targets.join(', ')})
+       SELECT ${values.join(', ')} FROM (SELECT row_number() OVER () AS n, * FROM ${copyTable}) AS f
+       ON CONFLICT DO NOTHING`,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, rows: result.rowCount ?? 0 };
+  });
+}
