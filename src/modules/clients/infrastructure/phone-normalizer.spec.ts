@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import type { AppConfig } from '../../../config/app-config.js';
 import { toE164 } from '../domain/client.js';
 import { PhoneNormalizer } from './phone-normalizer.js';
@@ -41,16 +41,61 @@ describe('PhoneNormalizer', () => {
     ]);
   });
 
-  test('a worker that dies mid-batch: that batch is normalised on the event loop, the next one gets a new worker', async () => {
+  test('a worker that dies mid-batch: that batch is normalised on the event loop, a later one gets a new worker', async () => {
     normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'US' } as AppConfig);
+    const starts = jest.spyOn(normalizer as unknown as { start: () => unknown }, 'start');
+    jest
+      .spyOn(
+        (normalizer as unknown as { logger: { warn: (...args: unknown[]) => void } }).logger,
+        'warn',
+      )
+      .mockImplementation(() => undefined);
     const inFlight = normalizer.normalize(['(415) 555-2671', '12']);
     await normalizer.onModuleDestroy(); // the worker goes away with the batch unanswered
     expect([...(await inFlight)]).toEqual([
       ['(415) 555-2671', '+14155552671'],
       ['12', null],
     ]);
-    expect([...(await normalizer.normalize(['415 555 2671']))]).toEqual([
-      ['415 555 2671', '+14155552671'],
-    ]);
+    const later = Date.now() + 1_000; // after the pause
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      expect([...(await normalizer.normalize(['415 555 2671']))]).toEqual([
+        ['415 555 2671', '+14155552671'],
+      ]);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(starts).toHaveBeenCalledTimes(2);
+  });
+
+  test('a worker that cannot start: batches go to the event loop, and a new worker is tried only after a pause that doubles', async () => {
+    normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'IT' } as AppConfig);
+    Object.assign(normalizer, { library: '/nowhere/libphonenumber-js.cjs' }); // fails in the worker
+    const starts = jest.spyOn(normalizer as unknown as { start: () => unknown }, 'start');
+    const warn = jest
+      .spyOn(
+        (normalizer as unknown as { logger: { warn: (...args: unknown[]) => void } }).logger,
+        'warn',
+      )
+      .mockImplementation(() => undefined);
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const expected = [['3471234567', '+393471234567']];
+      expect([...(await normalizer.normalize(['3471234567']))]).toEqual(expected);
+      expect([...(await normalizer.normalize(['3471234567']))]).toEqual(expected);
+      expect(starts).toHaveBeenCalledTimes(1); // the second batch did not try again
+      now += 1_000; // after the first pause (1 s): one more attempt, then a pause of 2 s
+      expect([...(await normalizer.normalize(['3471234567']))]).toEqual(expected);
+      now += 1_999;
+      expect([...(await normalizer.normalize(['3471234567']))]).toEqual(expected);
+      expect(starts).toHaveBeenCalledTimes(2);
+      expect(warn.mock.calls.map((call) => call[1])).toEqual([
+        'phone worker unavailable: normalising on the event loop for 1 s',
+        'phone worker unavailable: normalising on the event loop for 2 s',
+      ]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -18,6 +18,10 @@ parentPort.on('message', ({ id, phones, region }) => {
 });
 `;
 
+/** The pause after the first failure of the worker; it doubles with each failure in a row. */
+const FIRST_PAUSE_MS = 1_000;
+const LONGEST_PAUSE_MS = 60_000;
+
 interface Pending {
   resolve: (numbers: Array<string | null>) => void;
   reject: (error: Error) => void;
@@ -27,8 +31,10 @@ interface Pending {
  * E.164 normalisation of a batch of phone numbers on a worker thread. Parsing and validating
  * numbers is the costliest check of a client row, and validate is bound by the event loop, so a
  * batch's phones are normalised there while the event loop reads and checks the previous batch.
- * A worker that cannot start or dies is replaced on the next batch; the batch in flight is then
- * normalised on the event loop, so an import never fails because of it.
+ * When the worker cannot start or dies, the batch in flight is normalised on the event loop, so an
+ * import never fails because of it, and so are the batches of a pause that doubles with each
+ * failure in a row (1 s, 2 s, … up to a minute) before a new worker is tried: a worker that can
+ * never start costs a few attempts and warnings, not one per batch.
  */
 @Injectable()
 export class PhoneNormalizer implements OnModuleDestroy {
@@ -37,6 +43,9 @@ export class PhoneNormalizer implements OnModuleDestroy {
   private readonly library = createRequire(import.meta.url).resolve('libphonenumber-js');
   private worker: { thread: Worker; pending: Map<number, Pending> } | undefined;
   private lastId = 0;
+  /** Failures of the worker in a row, and until when batches skip it. */
+  private failures = 0;
+  private pausedUntil = 0;
 
   constructor(config: AppConfig) {
     this.region = config.DEFAULT_PHONE_REGION;
@@ -46,13 +55,22 @@ export class PhoneNormalizer implements OnModuleDestroy {
   async normalize(phones: readonly string[]): Promise<Map<string, string | null>> {
     const distinct = [...new Set(phones)];
     if (distinct.length === 0) return new Map();
-    let numbers: Array<string | null>;
-    try {
-      numbers = await this.inWorker(distinct);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'phone worker unavailable: normalising on the event loop');
-      numbers = distinct.map((raw) => toE164(raw, this.region));
+    let numbers: Array<string | null> | undefined;
+    if (Date.now() >= this.pausedUntil) {
+      try {
+        numbers = await this.inWorker(distinct);
+        this.failures = 0;
+      } catch (error) {
+        const pause = Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** this.failures);
+        this.failures += 1;
+        this.pausedUntil = Date.now() + pause;
+        this.logger.warn(
+          { err: error },
+          `phone worker unavailable: normalising on the event loop for ${pause / 1000} s`,
+        );
+      }
     }
+    numbers ??= distinct.map((raw) => toE164(raw, this.region));
     return new Map(distinct.map((raw, i) => [raw, numbers[i]]));
   }
 
