@@ -97,13 +97,16 @@ export class TypeOrmClientRepository extends ClientRepository {
 
   async findByEmails(businessUid: string, emails: string[]): Promise<Client[]> {
     if (emails.length === 0) return [];
-    return this.repo
-      .createQueryBuilder('c')
-      .where('c.business_uid = :businessUid', { businessUid })
-      .andWhere('lower(c.email) = ANY(:emails)', {
-        emails: [...new Set(emails.map((e) => e.toLowerCase()))],
-      })
-      .getMany();
+    return (
+      this.repo
+        .createQueryBuilder('c')
+        .where('c.business_uid = :businessUid', { businessUid })
+        // COLLATE "C": the unique index's order (migration 0007), so the lookup uses it.
+        .andWhere('lower(c.email) COLLATE "C" = ANY(:emails)', {
+          emails: [...new Set(emails.map((e) => e.toLowerCase()))],
+        })
+        .getMany()
+    );
   }
 
   async insertMany(

@@ -5,6 +5,7 @@ import { AppSigningKey1763900000003 } from './1763900000003-app-signing-key.js';
 import { ImportRowKeys1763900000004 } from './1763900000004-import-row-keys.js';
 import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js';
 import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js';
+import { ByteOrderKeys1763900000007 } from './1763900000007-byte-order-keys.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ImportRowKeys1763900000004,
   ImportOutcomes1763900000005,
   ImportRowsJson1763900000006,
+  ByteOrderKeys1763900000007,
 ];
