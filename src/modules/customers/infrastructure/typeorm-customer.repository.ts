@@ -66,9 +66,10 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
 
   async findByNames(businessUid: string, names: string[]): Promise<CustomerSummary[]> {
     if (names.length === 0) return [];
+    // COLLATE "C": the name index's order (migration 0007), so the lookup uses it.
     return this.tx.manager.query(
       `SELECT id, company_name FROM customers
-        WHERE business_uid = $1 AND lower(company_name) = ANY($2::text[])
+        WHERE business_uid = $1 AND lower(company_name) COLLATE "C" = ANY($2::text[])
         ORDER BY company_name, id`,
       [businessUid, [...new Set(names.map((n) => n.toLowerCase()))]],
     );
