@@ -97,16 +97,14 @@ export class TypeOrmClientRepository extends ClientRepository {
 
   async findByEmails(businessUid: string, emails: string[]): Promise<Client[]> {
     if (emails.length === 0) return [];
-    return (
-      this.repo
-        .createQueryBuilder('c')
-        .where('c.business_uid = :businessUid', { businessUid })
-        // COLLATE "C": the unique index's order (migration 0007), so the lookup uses it.
-        .andWhere('lower(c.email) COLLATE "C" = ANY(:emails)', {
-          emails: [...new Set(emails.map((e) => e.toLowerCase()))],
-        })
-        .getMany()
-    );
+    // COLLATE "C": the unique index's order (migration 0007), so the lookup uses it.
+    return this.repo
+      .createQueryBuilder('c')
+      .where('c.business_uid = :businessUid', { businessUid })
+      .andWhere('lower(c.email) COLLATE "C" = ANY(:emails)', {
+        emails: [...new Set(emails.map((e) => e.toLowerCase()))],
+      })
+      .getMany();
   }
 
   async insertMany(
