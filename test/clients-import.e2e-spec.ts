@@ -269,6 +269,34 @@ describe('clients import (SPEC §5.1): every status × override × resolution', 
     expect(repeated.body.data).toMatchObject({ first_name: 'P5001', last_name: 'Repeat' });
   });
 
+  test('an existing e-mail and an in-file repeat are found whatever the case of non-ASCII letters', async () => {
+    const { auth } = await business();
+    const existing = await request(t.http)
+      .post('/business/clients/v1/clients')
+      .set(auth)
+      .send({ first_name: 'Zoë', email: 'zoë.élodie@example.com' });
+    const csv = `${HEADER}\nZ,,ZOË.ÉLODIE@EXAMPLE.COM,,,,\nÅsa,,åsa@example.com,,,,\nA,,ÅSA@EXAMPLE.COM,,,,\n`;
+    const res = await validate(auth, csv);
+    expect(res.status).toBe(200);
+    const rows = res.body.data.rows as Array<{
+      row_number: number;
+      status: string;
+      existing_id?: string;
+      errors: Array<{ message: string }>;
+      warnings: Array<{ message: string }>;
+    }>;
+    expect(rows.map((r) => [r.row_number, r.status])).toEqual([
+      [2, 'warning'],
+      [3, 'valid'],
+      [4, 'error'],
+    ]);
+    expect(rows[0]).toMatchObject({
+      existing_id: existing.body.data.id,
+      warnings: [{ message: 'already_exists' }],
+    });
+    expect(rows[2].errors).toEqual([expect.objectContaining({ message: 'duplicate_in_csv' })]);
+  });
+
   test('resolution errors: one 400 listing every bad key; nothing executed', async () => {
     const b = await business();
     const v = await validate(b.auth, CSV);

@@ -57,6 +57,15 @@ describe('clients CRUD (SPEC §5)', () => {
     expectError(clash, 409, { message: 'already_exists' });
   });
 
+  test('the e-mail comparison folds non-ASCII letters too (Ë = ë, É = é)', async () => {
+    const first = await post(auth, { first_name: 'Zoë', email: 'zoë.élodie@example.com' });
+    expect(first.status).toBe(201);
+    expectError(await post(auth, { first_name: 'Z', email: 'ZOË.ÉLODIE@EXAMPLE.COM' }), 409, {
+      key: 'email',
+      message: 'already_exists',
+    });
+  });
+
   test.each([
     ['first_name missing', { email: 'x@example.com' }, 'first_name', 'required'],
     ['neither email nor phone', { first_name: 'X' }, 'email', 'email_or_phone_required'],
