@@ -40,7 +40,7 @@ describe('clients CRUD (SPEC §5)', () => {
     expect(international.body.data.phone).toBe('+442079460958');
   });
 
-  test('e-mail unique per business, case-insensitively: 409 on create and update', async () => {
+  test('e-mail unique per business, case-insensitively (non-ASCII letters too): 409 on create and update', async () => {
     const first = await post(auth, { first_name: 'Ann', email: 'ann@example.com' });
     expect(first.status).toBe(201);
     expectError(await post(auth, { first_name: 'Ann2', email: 'ANN@Example.com' }), 409, {
@@ -55,15 +55,12 @@ describe('clients CRUD (SPEC §5)', () => {
       .set(auth)
       .send({ first_name: 'Ben', email: 'Ann@example.com' });
     expectError(clash, 409, { message: 'already_exists' });
-  });
-
-  test('the e-mail comparison folds non-ASCII letters too (Ë = ë, É = é)', async () => {
-    const first = await post(auth, { first_name: 'Zoë', email: 'zoë.élodie@example.com' });
-    expect(first.status).toBe(201);
-    expectError(await post(auth, { first_name: 'Z', email: 'ZOË.ÉLODIE@EXAMPLE.COM' }), 409, {
-      key: 'email',
-      message: 'already_exists',
-    });
+    // Non-ASCII letters fold too (Ë = ë, É = é).
+    expect((await post(auth, { first_name: 'Zoë', email: 'zoë.élodie@example.com' })).status).toBe(
+      201,
+    );
+    const accented = await post(auth, { first_name: 'Z', email: 'ZOË.ÉLODIE@EXAMPLE.COM' });
+    expectError(accented, 409, { key: 'email', message: 'already_exists' });
   });
 
   test.each([
