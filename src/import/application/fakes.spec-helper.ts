@@ -30,7 +30,7 @@ export class FakeTx implements TransactionRunner {
 
 export class FakeSessions extends ImportSessionRepository {
   writes = 0;
-  constructor(private readonly store: FakeStore) {
+  constructor(protected readonly store: FakeStore) {
     super();
   }
   async insert(s: ImportSession) {

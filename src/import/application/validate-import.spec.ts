@@ -15,9 +15,6 @@ class LoggingSessions extends FakeSessions {
   failAt?: number;
   private batch = 0;
 
-  constructor(private readonly rowsOf: FakeStore) {
-    super(rowsOf);
-  }
   override async insertRows(id: string, rows: ImportRow<unknown>[]) {
     const batch = ++this.batch;
     this.log.push(`store ${batch} start`);
@@ -28,7 +25,7 @@ class LoggingSessions extends FakeSessions {
   }
   override async firstClaims(id: string, keys: string[]) {
     this.log.push(`claims ${keys.join(',')}`);
-    const stored = this.rowsOf.rows.get(id) ?? [];
+    const stored = this.store.rows.get(id) ?? [];
     return new Map(
       stored.flatMap((r) =>
         r.claimsKey && keys.includes(r.claimsKey) ? [[r.claimsKey, r.rowNumber] as const] : [],

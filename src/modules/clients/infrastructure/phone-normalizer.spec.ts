@@ -18,6 +18,17 @@ const PHONES = [
   '',
 ];
 
+/** Spies on the normalizer's worker starts, and silences (and records) its warnings. */
+function watch(normalizer: PhoneNormalizer) {
+  const internals = normalizer as unknown as {
+    start: () => unknown;
+    logger: { warn: (...args: unknown[]) => void };
+  };
+  const starts = jest.spyOn(internals, 'start');
+  const warn = jest.spyOn(internals.logger, 'warn').mockImplementation(() => undefined);
+  return { starts, warn };
+}
+
 describe('PhoneNormalizer', () => {
   let normalizer: PhoneNormalizer;
   afterEach(() => normalizer.onModuleDestroy());
@@ -43,13 +54,7 @@ describe('PhoneNormalizer', () => {
 
   test('a worker that dies mid-batch: that batch is normalised on the event loop, a later one gets a new worker', async () => {
     normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'US' } as AppConfig);
-    const starts = jest.spyOn(normalizer as unknown as { start: () => unknown }, 'start');
-    jest
-      .spyOn(
-        (normalizer as unknown as { logger: { warn: (...args: unknown[]) => void } }).logger,
-        'warn',
-      )
-      .mockImplementation(() => undefined);
+    const { starts } = watch(normalizer);
     const inFlight = normalizer.normalize(['(415) 555-2671', '12']);
     await normalizer.onModuleDestroy(); // the worker goes away with the batch unanswered
     expect([...(await inFlight)]).toEqual([
@@ -71,13 +76,7 @@ describe('PhoneNormalizer', () => {
   test('a worker that cannot start: batches go to the event loop, and a new worker is tried only after a pause that doubles', async () => {
     normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'IT' } as AppConfig);
     Object.assign(normalizer, { library: '/nowhere/libphonenumber-js.cjs' }); // fails in the worker
-    const starts = jest.spyOn(normalizer as unknown as { start: () => unknown }, 'start');
-    const warn = jest
-      .spyOn(
-        (normalizer as unknown as { logger: { warn: (...args: unknown[]) => void } }).logger,
-        'warn',
-      )
-      .mockImplementation(() => undefined);
+    const { starts, warn } = watch(normalizer);
     let now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
     try {
