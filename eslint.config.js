@@ -79,6 +79,42 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/infrastructure/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/http/**'],
+              message:
+                'infrastructure/ never imports http/: field rules live in the domain (ARCHITECTURE, December review).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/http/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/infrastructure/**'],
+              message:
+                'http/ depends on ports or on the engine, never on a concrete infrastructure/ adapter (ARCHITECTURE rule 5).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/**/http/**', 'src/shared/**', 'src/main.ts', 'src/**/*.module.ts'],
     rules: {

@@ -8,7 +8,8 @@ import {
 } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
 import { CustomerRepository } from '../../customers/domain/customer.repository.js';
-import { type Client, type ClientFields, toE164 } from '../domain/client.js';
+import type { Client, ClientFields } from '../domain/client.js';
+import { toE164 } from '../domain/client.rules.js';
 import { ClientRepository } from '../domain/client.repository.js';
 
 @Injectable()

@@ -1,5 +1,3 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-
 /** The fields a client (a person of the business) is written with (SPEC §5). */
 export interface ClientFields {
   first_name: string;
@@ -41,12 +39,3 @@ export const CLIENT_DIFF_FIELDS = [
   'notes',
   'organization_id',
 ] as const satisfies ReadonlyArray<keyof ClientFields>;
-
-/**
- * A phone number in E.164, read with `defaultRegion` when it has no country code;
- * null when it is not a possible number.
- */
-export function toE164(raw: string, defaultRegion: string): string | null {
-  const parsed = parsePhoneNumberFromString(raw, defaultRegion as CountryCode);
-  return parsed && parsed.isValid() ? parsed.number : null;
-}

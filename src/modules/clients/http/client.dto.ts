@@ -1,78 +1,57 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { detail, InvalidError } from '../../../shared/domain-error.js';
+import { FieldRuleOf } from '../../../shared/http/field-rule.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import type { Client, ClientFields } from '../domain/client.js';
+import {
+  CLIENT_RULES,
+  EMAIL_OR_PHONE_REQUIRED,
+  needsEmailOrPhone,
+  ORGANIZATION_ID_RULE,
+} from '../domain/client.rules.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
-/** The rules a client's own fields follow, in the REST API and in every import. */
-export class ClientBaseFieldsDto {
-  @ApiProperty({ maxLength: 100, example: 'Giulia' })
-  @Transform(trim)
-  @IsString()
-  @MaxLength(100)
-  @Matches(/\S/, { message: 'required' })
+/**
+ * A client's fields as the REST API takes them; the checks come from the entity's rules
+ * (domain/client.rules.ts), which every import applies too.
+ */
+export class ClientFieldsDto {
+  @FieldRuleOf(CLIENT_RULES.first_name, { example: 'Giulia' })
   first_name: string;
 
-  @ApiPropertyOptional({ maxLength: 100, example: 'Rossi' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(100)
+  @FieldRuleOf(CLIENT_RULES.last_name, { example: 'Rossi' })
   last_name?: string;
 
-  @ApiPropertyOptional({
+  @FieldRuleOf(CLIENT_RULES.email, {
     example: 'giulia.rossi@example.com',
     description: 'Unique per business, case-insensitive',
   })
-  @IsOptional()
-  @Transform(trim)
-  @IsEmail({}, { message: 'invalid_email' })
-  @MaxLength(320)
   email?: string;
 
-  @ApiPropertyOptional({
+  @FieldRuleOf(CLIENT_RULES.phone, {
     example: '+39 347 123 4567',
     description:
       'Stored in E.164; a number without a country code is read with DEFAULT_PHONE_REGION',
   })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(32, { message: 'invalid_phone' })
   phone?: string;
 
-  @ApiPropertyOptional({ maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FieldRuleOf(CLIENT_RULES.address)
   address?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+  @FieldRuleOf(CLIENT_RULES.notes)
   notes?: string;
-}
 
-export class ClientFieldsDto extends ClientBaseFieldsDto {
-  @ApiPropertyOptional({
-    format: 'uuid',
+  @FieldRuleOf(ORGANIZATION_ID_RULE, {
     description: "One of the business's customers",
     nullable: true,
-    type: String,
   })
-  @IsOptional()
-  @IsUUID('all', { message: 'invalid_uuid' })
   organization_id?: string | null;
 
   /** Also enforces "email or phone" (400 on key email). */
   static toFields(dto: ClientFieldsDto): ClientFields {
-    if (!dto.email && !dto.phone) {
+    if (needsEmailOrPhone(dto.email, dto.phone)) {
       throw new InvalidError(
-        [detail('email', 'email_or_phone_required', '')],
+        [detail('email', EMAIL_OR_PHONE_REQUIRED, '')],
         'a client needs an email or a phone',
       );
     }
@@ -86,14 +65,6 @@ export class ClientFieldsDto extends ClientBaseFieldsDto {
       organization_id: dto.organization_id ?? null,
     };
   }
-}
-
-/** One row of a clients CSV: the client's fields, and its organisation by name. */
-export class ClientImportRowDto extends ClientBaseFieldsDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  company_name?: string;
 }
 
 export class ClientDto {

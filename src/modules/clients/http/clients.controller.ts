@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ImportTargets } from '../../../import/application/import-targets.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
 import {
   ConfirmImportRoute,
@@ -19,7 +20,6 @@ import type { Page } from '../../../shared/pagination.js';
 import { AppImportService } from '../application/app-import.service.js';
 import { ClientsService } from '../application/clients.service.js';
 import { CLIENT_IMPORT_COLUMNS } from '../domain/client.js';
-import { ClientsImportTarget } from '../infrastructure/clients.import-target.js';
 import { ClientDto, ClientFieldsDto, ListClientsQueryDto } from './client.dto.js';
 import { AppImportDto, AppImportStartedDto } from './app-import.dto.js';
 import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
@@ -38,9 +38,14 @@ export class ClientsController {
   constructor(
     private readonly clients: ClientsService,
     private readonly imports: ImportEndpoints,
-    private readonly target: ClientsImportTarget,
+    private readonly targets: ImportTargets,
     private readonly appImports: AppImportService,
   ) {}
+
+  /** The entity's import target, as registered with the engine. */
+  private get target() {
+    return this.targets.get('clients');
+  }
 
   @Post('clients')
   @Scopes('clients:write')

@@ -8,7 +8,6 @@ import {
   type RowAction,
   type WriteResult,
 } from '../../../import/domain/import-target.js';
-import { compileRowCheck } from '../../../import/infrastructure/dto-row-check.js';
 import {
   PG_FOREIGN_KEY_VIOLATION,
   PG_UNIQUE_VIOLATION,
@@ -17,14 +16,15 @@ import {
 } from '../../../shared/database/pg-errors.js';
 import { timeOrderedIds } from '../../../shared/database/time-ordered-ids.js';
 import { CustomerRepository } from '../../customers/domain/customer.repository.js';
-import {
-  CLIENT_DIFF_FIELDS,
-  CLIENT_IMPORT_COLUMNS,
-  type ClientFields,
-  toE164,
-} from '../domain/client.js';
+import { compileFieldRules } from '../../../shared/rules/field-rules.js';
+import { CLIENT_DIFF_FIELDS, CLIENT_IMPORT_COLUMNS, type ClientFields } from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
-import { ClientImportRowDto } from '../http/client.dto.js';
+import {
+  CLIENT_IMPORT_RULES,
+  EMAIL_OR_PHONE_REQUIRED,
+  needsEmailOrPhone,
+  toE164,
+} from '../domain/client.rules.js';
 import { PhoneNormalizer } from './phone-normalizer.js';
 import { EMAIL_KEY } from './typeorm-client.repository.js';
 
@@ -35,7 +35,7 @@ type PhoneNumbers = Map<string, string | null>;
 
 class ClientGoneError extends Error {}
 
-const checkRow = compileRowCheck(ClientImportRowDto);
+const checkRow = compileFieldRules(CLIENT_IMPORT_RULES);
 
 /**
  * Clients on the import engine (SPEC §5.1): field rules with E.164 phones; the organisation
@@ -74,31 +74,28 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     _options: ImportOptions,
     prepared?: PhoneNumbers,
   ): CheckedRow<ClientPayload> {
-    const { dto, errors } = checkRow(cells);
+    const { values, errors } = checkRow(cells);
     let phone: string | null = null;
-    if (
-      typeof dto.phone === 'string' &&
-      dto.phone !== '' &&
-      !errors.some((e) => e.field === 'phone')
-    ) {
-      phone = prepared?.has(dto.phone)
-        ? prepared.get(dto.phone)!
-        : toE164(dto.phone, this.config.DEFAULT_PHONE_REGION);
-      if (!phone) errors.push({ field: 'phone', message: 'invalid_phone', values: [dto.phone] });
+    if (values.phone !== undefined) {
+      phone = prepared?.has(values.phone)
+        ? prepared.get(values.phone)!
+        : toE164(values.phone, this.config.DEFAULT_PHONE_REGION);
+      if (!phone) errors.push({ field: 'phone', message: 'invalid_phone', values: [values.phone] });
     }
-    const email = typeof dto.email === 'string' && dto.email !== '' ? dto.email : null;
-    if (!email && !cells.phone?.trim())
-      errors.push({ field: 'email', message: 'email_or_phone_required' });
+    const email = values.email ?? null;
+    // Presence is what the rule asks: an e-mail or a phone written, valid or not.
+    if (needsEmailOrPhone(cells.email?.trim(), cells.phone?.trim()))
+      errors.push({ field: 'email', message: EMAIL_OR_PHONE_REQUIRED });
     return {
       payload: {
-        first_name: dto.first_name,
-        last_name: dto.last_name || null,
+        first_name: values.first_name ?? '',
+        last_name: values.last_name ?? null,
         email,
         phone,
-        address: dto.address || null,
-        notes: dto.notes || null,
+        address: values.address ?? null,
+        notes: values.notes ?? null,
         organization_id: null,
-        company_name: dto.company_name?.trim() || null,
+        company_name: values.company_name?.trim() || null,
       },
       errors,
       ...(email ? { duplicateKey: { field: 'email', value: email } } : {}),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import type { AppConfig } from '../../../config/app-config.js';
-import { toE164 } from '../domain/client.js';
+import { toE164 } from '../domain/client.rules.js';
 import { PhoneNormalizer } from './phone-normalizer.js';
 
 const PHONES = [
@@ -75,7 +75,7 @@ describe('PhoneNormalizer', () => {
 
   test('a worker that cannot start: batches go to the event loop, and a new worker is tried only after a pause that doubles', async () => {
     normalizer = new PhoneNormalizer({ DEFAULT_PHONE_REGION: 'IT' } as AppConfig);
-    Object.assign(normalizer, { library: '/nowhere/libphonenumber-js.cjs' }); // fails in the worker
+    Object.assign(normalizer, { script: new URL('file:///nowhere/phone-worker.js') }); // cannot start
     const { starts, warn } = watch(normalizer);
     let now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);

@@ -1,22 +1,19 @@
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
-import { toE164 } from '../domain/client.js';
+import { toE164 } from '../domain/client.rules.js';
 
-// The worker runs libphonenumber's CommonJS build, located from here so that it is found whatever
-// the process's working directory. Same rule as toE164 (domain/client.ts).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { parsePhoneNumberFromString } = require(workerData.library);
-parentPort.on('message', ({ id, phones, region }) => {
-  const numbers = phones.map((raw) => {
-    const parsed = parsePhoneNumberFromString(raw, region);
-    return parsed && parsed.isValid() ? parsed.number : null;
-  });
-  parentPort.postMessage({ id, numbers });
-});
-`;
+/**
+ * The worker's script: the compiled `phone-worker.js` beside this module. Run from the TypeScript
+ * sources (the unit tests), the built copy under dist/ is used (`npm test` builds first).
+ */
+function workerScript(): URL {
+  const beside = new URL('./phone-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL(beside.href.replace(/\/src\/(?!.*\/src\/)/, '/dist/'));
+}
 
 /** The pause after the first failure of the worker; it doubles with each failure in a row. */
 const FIRST_PAUSE_MS = 1_000;
@@ -40,7 +37,7 @@ interface Pending {
 export class PhoneNormalizer implements OnModuleDestroy {
   private readonly logger = new Logger('PhoneNormalizer');
   private readonly region: string;
-  private readonly library = createRequire(import.meta.url).resolve('libphonenumber-js');
+  private readonly script = workerScript();
   private worker: { thread: Worker; pending: Map<number, Pending> } | undefined;
   private lastId = 0;
   /** Failures of the worker in a row, and until when batches skip it. */
@@ -90,7 +87,7 @@ export class PhoneNormalizer implements OnModuleDestroy {
   }
 
   private start(): { thread: Worker; pending: Map<number, Pending> } {
-    const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { library: this.library } });
+    const thread = new Worker(this.script);
     const worker = { thread, pending: new Map<number, Pending>() };
     thread.unref(); // never keeps the process alive
     thread.on('message', ({ id, numbers }: { id: number; numbers: Array<string | null> }) => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { FieldRuleOf } from '../../../shared/http/field-rule.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import {
   type Customer,
@@ -8,92 +8,45 @@ import {
   LANGUAGES,
   type Language,
 } from '../domain/customer.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** International form: `+` then 7–20 of digits, spaces, `-`, `(`, `)` (SPEC §4). */
-export const CUSTOMER_PHONE = /^\+[0-9 ()-]{7,20}$/;
+import { CUSTOMER_RULES, customerFieldsOf } from '../domain/customer.rules.js';
 
 /**
- * A customer's fields and their rules — used by the REST endpoints and, cell by cell, by the
- * CSV import, so that both apply exactly the same rules.
+ * A customer's fields as the REST API takes them; the checks come from the entity's rules
+ * (domain/customer.rules.ts), which the CSV import applies too.
  */
 export class CustomerFieldsDto {
-  @ApiProperty({ maxLength: 255, example: 'Acme S.p.A.' })
-  @Transform(trim)
-  @IsString()
-  @MaxLength(255)
-  @Matches(/\S/, { message: 'required' })
+  @FieldRuleOf(CUSTOMER_RULES.company_name, { example: 'Acme S.p.A.' })
   company_name: string;
 
-  @ApiProperty({ maxLength: 64, example: 'IT01234567890' })
-  @Transform(trim)
-  @IsString()
-  @MaxLength(64)
-  @Matches(/\S/, { message: 'required' })
+  @FieldRuleOf(CUSTOMER_RULES.vat_number, { example: 'IT01234567890' })
   vat_number: string;
 
-  @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @FieldRuleOf(CUSTOMER_RULES.description)
   description?: string;
 
-  @ApiPropertyOptional({ maxLength: 255, example: 'Via Roma 1' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FieldRuleOf(CUSTOMER_RULES.address, { example: 'Via Roma 1' })
   address?: string;
 
-  @ApiPropertyOptional({ maxLength: 255, example: 'Milano' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FieldRuleOf(CUSTOMER_RULES.city, { example: 'Milano' })
   city?: string;
 
-  @ApiPropertyOptional({ maxLength: 255, example: 'Maria Rossi' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @FieldRuleOf(CUSTOMER_RULES.main_contact, { example: 'Maria Rossi' })
   main_contact?: string;
 
-  @ApiPropertyOptional({ example: 'info@acme.example' })
-  @IsOptional()
-  @Transform(trim)
-  @IsEmail({}, { message: 'invalid_email' })
-  @MaxLength(320)
+  @FieldRuleOf(CUSTOMER_RULES.email, { example: 'info@acme.example' })
   email?: string;
 
-  @ApiPropertyOptional({ example: '+39 02 1234 5678', pattern: CUSTOMER_PHONE.source })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @Matches(CUSTOMER_PHONE, { message: 'invalid_phone' })
+  @FieldRuleOf(CUSTOMER_RULES.phone, { example: '+39 02 1234 5678' })
   phone?: string;
 
-  @ApiPropertyOptional({ enum: LANGUAGES, default: 'en' })
-  @IsOptional()
-  @IsIn(LANGUAGES)
+  @FieldRuleOf(CUSTOMER_RULES.language, { default: 'en' })
   language?: Language;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+  @FieldRuleOf(CUSTOMER_RULES.notes)
   notes?: string;
 
   static toFields(dto: CustomerFieldsDto): CustomerFields {
-    return {
-      company_name: dto.company_name,
-      vat_number: dto.vat_number,
-      description: dto.description ?? null,
-      address: dto.address ?? null,
-      city: dto.city ?? null,
-      main_contact: dto.main_contact ?? null,
-      email: dto.email ?? null,
-      phone: dto.phone ?? null,
-      language: dto.language ?? 'en',
-      notes: dto.notes ?? null,
-    };
+    return customerFieldsOf(dto);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
+import { ImportTargets } from '../../../import/application/import-targets.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
 import {
   ConfirmImportRoute,
@@ -17,7 +18,6 @@ import {
 import { ConfirmImportDto } from '../../../import/http/import.dto.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
-import { CustomersImportTarget } from '../infrastructure/customers.import-target.js';
 import { CustomerDto, CustomerFieldsDto, ListCustomersQueryDto } from './customer.dto.js';
 
 const ID = { name: 'id', format: 'uuid' };
@@ -28,8 +28,13 @@ export class CustomersController {
   constructor(
     private readonly customers: CustomersService,
     private readonly imports: ImportEndpoints,
-    private readonly target: CustomersImportTarget,
+    private readonly targets: ImportTargets,
   ) {}
+
+  /** The entity's import target, as registered with the engine. */
+  private get target() {
+    return this.targets.get('customers');
+  }
 
   @Post()
   @Scopes('customers:write')

@@ -6,13 +6,13 @@ import {
   type RowAction,
   type WriteResult,
 } from '../../../import/domain/import-target.js';
-import { compileRowCheck } from '../../../import/infrastructure/dto-row-check.js';
 import { timeOrderedIds } from '../../../shared/database/time-ordered-ids.js';
 import { CUSTOMER_IMPORT_COLUMNS, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository } from '../domain/customer.repository.js';
-import { CustomerFieldsDto } from '../http/customer.dto.js';
+import { CUSTOMER_RULES, customerFieldsOf } from '../domain/customer.rules.js';
+import { compileFieldRules } from '../../../shared/rules/field-rules.js';
 
-const checkRow = compileRowCheck(CustomerFieldsDto);
+const checkRow = compileFieldRules(CUSTOMER_RULES);
 
 /**
  * Customers on the import engine (SPEC §4): field rules, VAT duplicates inside the file as
@@ -34,10 +34,10 @@ export class CustomersImportTarget extends ImportTarget<CustomerFields> {
   }
 
   check(cells: Record<string, string>): CheckedRow<CustomerFields> {
-    const { dto, errors } = checkRow(cells);
+    const { values, errors } = checkRow(cells);
     const vat = cells.vat_number?.trim();
     return {
-      payload: CustomerFieldsDto.toFields(dto),
+      payload: customerFieldsOf(values),
       errors,
       ...(vat ? { duplicateKey: { field: 'vat_number', value: vat } } : {}),
     };
