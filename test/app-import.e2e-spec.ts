@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
-import { AppPullRunner } from '../src/modules/clients/application/app-pull.runner.js';
+import { DataSource } from 'typeorm';
+import { ImportJobs } from '../src/import/application/import-jobs.js';
 import { AppPullPolicy } from '../src/modules/clients/domain/app-record-source.js';
 import { FakeAppServer } from './support/app-server.js';
 import { expectError } from './support/envelope.js';
@@ -612,20 +613,25 @@ describe('clients import through an app', () => {
         businessUid: claims.business_uid,
         createdBy: claims.sub,
         entityType: 'clients',
-        channel: 'app',
-        options: {
-          uploadType: 'single',
-          fieldsMapping: MAPPING,
-          source: `app:${code}`,
+        channel: {
+          kind: 'app',
           appCodeName: code,
+          shouldOverride: false,
           sendNotificationsWhenDone: false,
         },
+        fieldsMapping: MAPPING,
+        settings: { upload_type: 'single' },
         now: new Date(),
         ttlSeconds: 600,
       });
-      dead.claimCollection('dead-instance', new Date(Date.now() - 120_000), 1000);
       await sessions.insert(dead);
-      await t.app.get(AppPullRunner).claimAbandoned();
+      await t.app
+        .get(DataSource)
+        .query(
+          `UPDATE import_sessions SET lease_owner = 'dead-instance', lease_expires_at = now() - interval '2 minutes' WHERE id = $1`,
+          [id],
+        );
+      await t.app.get(ImportJobs).tick();
       const done = await settled(auth, id);
       expect(done).toMatchObject({ status: 'completed', created: 1 });
     } finally {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ImportWorker } from '../src/import/application/import-worker.js';
+import { ImportJobs } from '../src/import/application/import-jobs.js';
 import { ImportSession } from '../src/import/domain/import-session.js';
 import { ImportSessionRepository } from '../src/import/domain/import-session.repository.js';
 import { customersCsv, CUSTOMER_HEADER } from './support/csv.js';
@@ -347,8 +347,7 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
       businessUid: owner.business,
       createdBy: 'importer-1',
       entityType: 'clients',
-      channel: 'csv',
-      options: {},
+      channel: { kind: 'csv', format: 'csv' },
       now: new Date(),
       ttlSeconds: 600,
     });
@@ -382,7 +381,7 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
     }
   });
 
-  test('the worker purges sessions past their retention, and only those', async () => {
+  test('the job loop purges sessions past their retention, and only those', async () => {
     const { auth } = await actor();
     const done = await validate(auth, customersCsv(2, 'OLD'));
     await confirm(auth, { import_id: done.body.data.import_id });
@@ -392,7 +391,7 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
       `UPDATE import_sessions SET completed_at = now() - interval '2 days' WHERE id = $1`,
       [done.body.data.import_id],
     );
-    await t.app.get(ImportWorker).tick();
+    await t.app.get(ImportJobs).purge();
     const left = await db.query('SELECT id FROM import_sessions WHERE id = ANY($1::uuid[])', [
       [done.body.data.import_id, fresh.body.data.import_id],
     ]);

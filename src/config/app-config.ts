@@ -100,6 +100,20 @@ export class AppConfig {
   @Min(1)
   IMPORT_LEASE_SECONDS = 30;
 
+  /** Import jobs (validate, confirm, app pulls) one instance runs at a time in the background. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  IMPORT_JOB_CONCURRENCY = 2;
+
+  /** On SIGTERM: how long running work may take to stop before the process exits. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  SHUTDOWN_TIMEOUT_SECONDS = 25;
+
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toUpperCase() : value,
   )

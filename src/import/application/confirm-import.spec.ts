@@ -1,15 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
-import type { AppConfig } from '../../config/app-config.js';
 import type { ImportRow } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
-import { ImportTarget, type RowAction, type WriteResult } from '../domain/import-target.js';
-import { BATCH_SIZE, ConfirmImport } from './confirm-import.js';
-import { FakeSessions, FakeStore, FakeTx, type Payload } from './fakes.spec-helper.js';
+import {
+  type ImportContext,
+  ImportTarget,
+  type RowAction,
+  type WriteResult,
+} from '../domain/import-target.js';
+import { fakeEngine, type FakeStore, type Payload } from './fakes.spec-helper.js';
+import { BATCH_SIZE } from './validate-import.js';
 
 class FakeTarget extends ImportTarget<Payload> {
   readonly entityType = 'clients' as const;
   readonly columns = ['name'];
-  readonly resolvesReferences = true;
+  override readonly resolves = { field: 'organization_id' };
   batches: number[] = [];
   constructor(private readonly store: FakeStore) {
     super();
@@ -21,7 +25,7 @@ class FakeTarget extends ImportTarget<Payload> {
     return { payload: { name: '' }, errors: [] };
   }
   async classify() {}
-  async write(_b: string, actions: RowAction<Payload>[]): Promise<WriteResult[]> {
+  async write(actions: RowAction<Payload>[], _context?: ImportContext): Promise<WriteResult[]> {
     this.batches.push(actions.length);
     return actions.map((a) => {
       if (a.payload.bad) throw new Error('constraint violated');
@@ -46,32 +50,29 @@ const row = (
   data: {},
   errors: [],
   warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
+  ambiguities: [],
   payload,
   ...extra,
 });
 
 async function setUp(rows: ImportRow<Payload>[]) {
-  const store = new FakeStore();
-  const sessions = new FakeSessions(store);
+  const engine = fakeEngine();
   const session = ImportSession.start({
     id: 's',
     businessUid: 'b',
     createdBy: 'u',
     entityType: 'clients',
-    channel: 'csv',
-    options: {},
+    channel: { kind: 'csv', format: 'csv' },
     now: new Date(),
     ttlSeconds: 600,
   });
-  session.addRows(rows);
+  session.addRows(rows, new Date());
   session.markValidated(new Date(), 600);
-  await sessions.insert(session);
-  await sessions.insertRows('s', rows);
-  const target = new FakeTarget(store);
-  const confirm = new ConfirmImport(sessions, new FakeTx(store), {
-    IMPORT_LEASE_SECONDS: 30,
-  } as AppConfig);
-  return { store, sessions, target, confirm };
+  await engine.sessions.insert(session);
+  await engine.rows.insertRows('s', rows);
+  const target = new FakeTarget(engine.store);
+  engine.targets.register(target);
+  return { ...engine, target };
 }
 
 describe('ConfirmImport', () => {
@@ -86,7 +87,7 @@ describe('ConfirmImport', () => {
       { sub: 'u', businessUid: 'b' },
       { importId: 's', override: false, resolutions: {} },
     );
-    expect(session.status).toBe('completed');
+    expect(session.phase).toBe('completed');
     expect(session.snapshot.outcomes).toEqual({ created: 2, updated: 0, skipped: 0, failed: 1 });
     expect(target.batches).toEqual([3, 1, 1, 1]); // the batch, then each row
     expect([...store.entities.keys()].sort()).toEqual(['id-2', 'id-4']);
@@ -129,7 +130,7 @@ describe('ConfirmImport', () => {
   });
 
   test('resolutions naming bad rows: 400 listing every key, nothing executed', async () => {
-    const { target, confirm, sessions } = await setUp([row(2, 'valid', { name: 'a' })]);
+    const { target, confirm, sessions, store } = await setUp([row(2, 'valid', { name: 'a' })]);
     await expect(
       confirm.confirm(
         target,
@@ -137,7 +138,7 @@ describe('ConfirmImport', () => {
         {
           importId: 's',
           override: false,
-          resolutions: { '2': { organization_id: 'o' }, '9': { organization_id: 'o' } },
+          resolutions: { '2': 'o', '9': 'o' },
         },
       ),
     ).rejects.toMatchObject({
@@ -149,6 +150,7 @@ describe('ConfirmImport', () => {
     });
     expect(target.batches).toEqual([]);
     expect(sessions.writes).toBe(0);
+    expect(store.sessions.get('s')!.phase).toBe('validated');
   });
 
   test('a second confirm replays; rows are executed in batches of BATCH_SIZE', async () => {
@@ -176,11 +178,11 @@ describe('ConfirmImport', () => {
     const rows = Array.from({ length: 2 * BATCH_SIZE + 10 }, (_, i) =>
       row(i + 2, 'valid', { name: `n${i}` }),
     );
-    const { sessions, target, confirm } = await setUp(rows);
+    const { outcomes: log, target, confirm } = await setUp(rows);
     const recorded: number[] = [];
     const events: string[] = [];
-    const record = sessions.recordOutcomes.bind(sessions);
-    sessions.recordOutcomes = async (s, outcomes) => {
+    const record = log.append.bind(log);
+    log.append = async (s, outcomes) => {
       // The first batch takes its time to record: the second batch's writes go on meanwhile.
       if (recorded.length === 0) await new Promise((r) => setTimeout(r, 50));
       recorded.push(outcomes[0].rowNumber);
@@ -188,9 +190,9 @@ describe('ConfirmImport', () => {
       await record(s, outcomes);
     };
     const write = target.write.bind(target);
-    target.write = async (businessUid: string, actions: RowAction<Payload>[]) => {
+    target.write = async (actions: RowAction<Payload>[], context?: ImportContext) => {
       events.push(`write ${actions[0].rowNumber}`);
-      return write(businessUid, actions);
+      return write(actions, context);
     };
     const seen: number[] = [];
     const { session } = await confirm.confirm(
@@ -201,7 +203,7 @@ describe('ConfirmImport', () => {
         seen.push(...outcomes.map((o) => o.rowNumber));
       },
     );
-    expect(session.status).toBe('completed');
+    expect(session.phase).toBe('completed');
     expect(recorded).toEqual([2, 2 + BATCH_SIZE, 2 + 2 * BATCH_SIZE]);
     expect(seen).toEqual(rows.map((r) => r.rowNumber));
     // The second batch was written while the first one was recording its outcomes.
@@ -213,31 +215,33 @@ describe('ConfirmImport', () => {
     const rows = Array.from({ length: 2 * BATCH_SIZE + 10 }, (_, i) =>
       row(i + 2, 'valid', { name: `n${i}` }),
     );
-    const { sessions, target, confirm } = await setUp(rows);
+    const { leaseStore, outcomes, target, confirm } = await setUp(rows);
     let locks = 0;
-    sessions.lockForOwner = async () => ++locks < 2;
+    const lock = leaseStore.lock.bind(leaseStore);
+    leaseStore.lock = async (id, owner) =>
+      ++locks < 2 ? lock(id, owner) : { held: false, cancelRequested: false };
     await expect(
       confirm.confirm(
         target,
         { sub: 'u', businessUid: 'b' },
         { importId: 's', override: false, resolutions: {} },
       ),
-    ).rejects.toMatchObject({ name: 'LeaseLostError' });
-    expect(sessions.writes).toBe(1);
+    ).rejects.toMatchObject({ status: 503 });
+    expect(outcomes.appended).toBe(1);
   });
 
   test('a failed read of the next batch: the batch in flight settles before confirm answers', async () => {
     const rows = Array.from({ length: BATCH_SIZE + 10 }, (_, i) =>
       row(i + 2, 'valid', { name: `n${i}` }),
     );
-    const { sessions, target, confirm } = await setUp(rows);
-    const read = sessions.pendingRows.bind(sessions);
-    sessions.pendingRows = async (id, after, limit) => {
+    const { rows: store, outcomes: log, target, confirm } = await setUp(rows);
+    const read = store.pendingRows.bind(store);
+    store.pendingRows = async (id, after, limit) => {
       if (after > 0) throw new Error('connection lost');
       return read(id, after, limit);
     };
-    const record = sessions.recordOutcomes.bind(sessions);
-    sessions.recordOutcomes = async (s, outcomes) => {
+    const record = log.append.bind(log);
+    log.append = async (s, outcomes) => {
       await new Promise((r) => setTimeout(r, 30)); // a slow commit
       await record(s, outcomes);
     };
@@ -248,6 +252,6 @@ describe('ConfirmImport', () => {
         { importId: 's', override: false, resolutions: {} },
       ),
     ).rejects.toThrow('connection lost');
-    expect(sessions.writes).toBe(1); // recorded before the error was answered
+    expect(log.appended).toBe(1); // recorded before the error was answered
   });
 });

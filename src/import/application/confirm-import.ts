@@ -1,27 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
-import { detail, InvalidError } from '../../shared/domain-error.js';
+import {
+  ConflictError,
+  detail,
+  InvalidError,
+  UnavailableError,
+} from '../../shared/domain-error.js';
 import type { RowOutcome } from '../domain/import-row.js';
+import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
+import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
 import {
   type Caller,
+  type ConfirmStart,
   ImportSession,
-  LeaseLostError,
   type Resolutions,
   type RowPlan,
 } from '../domain/import-session.js';
-import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
+import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import type {
-  ImportOptions,
+  ImportContext,
   ImportTarget,
   RowAction,
   WriteResult,
 } from '../domain/import-target.js';
-
-/** Rows per batch: one multi-row statement each, and one transaction with their outcomes. */
-export const BATCH_SIZE = 2500;
+import { ImportJobs } from './import-jobs.js';
+import { ImportTargets } from './import-targets.js';
+import { isStopped, type JobLease, JobLeases } from './job-leases.js';
+import { BATCH_SIZE } from './validate-import.js';
 
 export interface ConfirmRequest {
   importId: string;
@@ -45,53 +50,155 @@ interface Planned {
   plan: RowPlan;
 }
 
+type Claimed =
+  | { kind: 'replay'; session: ImportSession }
+  | { kind: 'run'; session: ImportSession; lease: JobLease; start: ConfirmStart };
+
 /**
- * Confirm (SPEC §6.2): exactly once, crash-safe, non-atomic. One caller claims the session
- * (a lease renewed by a heartbeat); rows are executed in batches whose entity writes and
- * outcomes commit together; a batch that fails is replayed row by row under savepoints so that
- * one bad row fails alone. A lapsed lease lets the next confirm — or the worker — resume the
- * rows that have no outcome yet.
+ * Confirm (SPEC §6.2, §8): exactly once, crash-safe, non-atomic. The caller that claims the
+ * session's lease runs it; rows are executed in batches whose entity writes and outcomes commit
+ * together under the lease; a batch that fails is replayed row by row under savepoints so that
+ * one bad row fails alone. Between batches the job stops if it was cancelled, if the server
+ * shuts down or if it lost its lease; whichever instance claims the lease next resumes the rows
+ * that have no outcome yet.
  */
 @Injectable()
 export class ConfirmImport {
   private readonly logger = new Logger('ConfirmImport');
-  private readonly instance = `${hostname()}:${process.pid}`;
 
   constructor(
     private readonly sessions: ImportSessionRepository,
+    private readonly rows: ImportRowRepository,
+    private readonly outcomes: ImportOutcomeRepository,
+    private readonly leases: JobLeases,
+    private readonly jobs: ImportJobs,
+    private readonly targets: ImportTargets,
     private readonly tx: TransactionRunner,
-    config: AppConfig,
   ) {
-    this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
+    jobs.handle('confirming', {
+      run: (session, lease) => this.execute(this.targets.get(session.entityType), session, lease),
+    });
   }
 
-  private readonly leaseMs: number;
-
+  /** Confirms while the caller waits; a replay when the session was already confirmed. */
   async confirm(
     target: ImportTarget<unknown>,
     caller: Caller,
     request: ConfirmRequest,
     observe?: OutcomeObserver,
   ): Promise<ConfirmResult> {
-    const session = await this.load(request.importId);
-    const now = new Date();
-    session.assertConfirmableBy(caller, target.entityType, now);
-    const resolutions = target.resolvesReferences ? request.resolutions : {};
-    if (session.status === 'validated') await this.checkResolutions(session, resolutions);
-    return this.claimAndRun(target, session, { override: request.override, resolutions }, observe);
+    const claimed = await this.claim(target, caller, request);
+    if (claimed.kind === 'replay')
+      return { session: claimed.session, replayed: true, observedAll: false };
+    const { session, lease, start } = claimed;
+    try {
+      await this.execute(target, session, lease, observe);
+      return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
+    } catch (error) {
+      if (isStopped(error, 'cancelled'))
+        throw new ConflictError('import_cancelled', 'the import was cancelled', [
+          detail('import_id', 'import_cancelled', session.id),
+        ]);
+      if (isStopped(error))
+        throw new UnavailableError(
+          'the import stopped on this server; another server resumes it (follow its status)',
+        );
+      throw error;
+    } finally {
+      await this.leases.release(lease);
+    }
   }
 
-  /** The worker's entry: resume a confirm whose owner died. */
-  async resume(target: ImportTarget<unknown>, sessionId: string): Promise<boolean> {
-    const session = await this.sessions.findById(sessionId);
-    if (!session || !session.canBeResumed(new Date())) return false;
-    try {
-      await this.claimAndRun(target, session, { override: false, resolutions: {} });
-      return true;
-    } catch (error) {
-      this.logger.warn({ err: error, import_id: sessionId }, 'resume did not run');
-      return false;
+  /**
+   * Checks and claims the confirm now and runs it in the background (`Prefer: respond-async`).
+   * The session comes back `confirming` (or `completed` for a replay).
+   */
+  async accept(
+    target: ImportTarget<unknown>,
+    caller: Caller,
+    request: ConfirmRequest,
+  ): Promise<{ session: ImportSession; replayed: boolean }> {
+    const claimed = await this.claim(target, caller, request);
+    if (claimed.kind === 'replay') return { session: claimed.session, replayed: true };
+    this.jobs.adopt(claimed.lease, (session, lease) => this.execute(target, session, lease));
+    return { session: claimed.session, replayed: false };
+  }
+
+  /**
+   * Confirms a session whose lease the caller holds (an app import, once collected): fixes its
+   * plan and executes it.
+   */
+  async confirmLeased(
+    target: ImportTarget<unknown>,
+    session: ImportSession,
+    lease: JobLease,
+    plan: { override: boolean; resolutions: Resolutions },
+  ): Promise<void> {
+    if (session.beginConfirm({ now: new Date(), ...plan }) === 'start')
+      await this.leases.save(lease, session);
+    await this.execute(target, session, lease);
+  }
+
+  private async claim(
+    target: ImportTarget<unknown>,
+    caller: Caller,
+    request: ConfirmRequest,
+  ): Promise<Claimed> {
+    const session = await this.load(request.importId);
+    session.assertConfirmableBy(caller, target.entityType, new Date());
+    if (session.phase === 'completed') return { kind: 'replay', session };
+    const resolutions = target.resolves ? request.resolutions : {};
+    if (session.phase === 'validated') await this.checkResolutions(session, resolutions, target);
+    const plan = { override: request.override, resolutions };
+    const lease = await this.leases.claim(session.id, ['validated', 'confirming']);
+    if (!lease) {
+      // Another confirm holds it, or it moved on (completed: a replay; cancelled, …: a 409).
+      const fresh = await this.load(session.id);
+      if (fresh.phase !== 'validated' && fresh.phase !== 'confirming') {
+        fresh.beginConfirm({ now: new Date(), ...plan });
+        return { kind: 'replay', session: fresh };
+      }
+      throw new ConflictError('import_in_progress', 'the import is being confirmed', [
+        detail('import_id', 'import_in_progress', session.id),
+      ]);
     }
+    try {
+      const fresh = await this.load(session.id);
+      const start = fresh.beginConfirm({ now: new Date(), ...plan });
+      if (start === 'replay') {
+        await this.leases.release(lease);
+        return { kind: 'replay', session: fresh };
+      }
+      if (start === 'start') await this.leases.save(lease, fresh);
+      else this.logger.log({ import_id: fresh.id }, 'resuming an interrupted confirm');
+      return { kind: 'run', session: fresh, lease, start };
+    } catch (error) {
+      await this.leases.release(lease);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the remaining batches and completes the session; a cancel ends it `cancelled` (rows
+   * written stay written). Throws JobStopped when it stopped without finishing.
+   */
+  private async execute(
+    target: ImportTarget<unknown>,
+    session: ImportSession,
+    lease: JobLease,
+    observe?: OutcomeObserver,
+  ): Promise<void> {
+    try {
+      await this.runBatches(target, session, lease, observe);
+      await this.leases.underLease(lease, async () => {
+        session.complete(new Date());
+        await this.leases.save(lease, session);
+      });
+    } catch (error) {
+      if (isStopped(error, 'cancelled')) await this.jobs.cancel(lease);
+      throw error;
+    }
+    await this.jobs.finished(session);
   }
 
   private async load(importId: string): Promise<ImportSession> {
@@ -105,63 +212,17 @@ export class ConfirmImport {
     return session;
   }
 
-  private async checkResolutions(session: ImportSession, resolutions: Resolutions): Promise<void> {
-    const keys = Object.keys(resolutions);
-    if (keys.length === 0) return;
-    const numbers = keys.filter((k) => /^[1-9]\d{0,8}$/.test(k)).map(Number);
-    const rows = await this.sessions.findRows(session.id, numbers);
-    const errors = ImportSession.checkResolutions(resolutions, rows);
-    if (errors.length > 0) throw new InvalidError(errors, 'invalid resolutions');
-  }
-
-  private async claimAndRun(
-    target: ImportTarget<unknown>,
+  private async checkResolutions(
     session: ImportSession,
-    plan: { override: boolean; resolutions: Resolutions },
-    observe?: OutcomeObserver,
-  ): Promise<ConfirmResult> {
-    const owner = `${this.instance}:${randomUUID()}`;
-    const version = session.snapshot.version;
-    const start = session.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan });
-    if (start === 'replay') return { session, replayed: true, observedAll: false };
-    if (!(await this.sessions.save(session, version))) {
-      // Another confirm claimed it between our read and our write: decide again on fresh state.
-      const fresh = await this.load(session.id);
-      fresh.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan }); // throws 409 unless completed
-      return { session: fresh, replayed: true, observedAll: false };
-    }
-    if (start === 'resume')
-      this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
-    await this.execute(target, session, owner, observe);
-    return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
-  }
-
-  private async execute(
+    resolutions: Resolutions,
     target: ImportTarget<unknown>,
-    session: ImportSession,
-    owner: string,
-    observe?: OutcomeObserver,
   ): Promise<void> {
-    const heartbeat = setInterval(() => {
-      this.sessions
-        .renewLease(session.id, owner, new Date(Date.now() + this.leaseMs))
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error, import_id: session.id }, 'lease renewal failed'),
-        );
-    }, this.leaseMs / 3);
-    heartbeat.unref();
-    try {
-      await this.runBatches(target, session, owner, observe);
-      await this.tx.run(async () => {
-        if (!(await this.sessions.lockForOwner(session.id, owner)))
-          throw new LeaseLostError(session.id);
-        const version = session.snapshot.version;
-        session.complete(owner, new Date());
-        await this.sessions.save(session, version);
-      });
-    } finally {
-      clearInterval(heartbeat);
-    }
+    const keys = Object.keys(resolutions);
+    if (keys.length === 0 || !target.resolves) return;
+    const numbers = keys.filter((k) => /^[1-9]\d{0,8}$/.test(k)).map(Number);
+    const rows = await this.rows.findRows(session.id, numbers);
+    const errors = ImportSession.checkResolutions(resolutions, rows, target.resolves.field);
+    if (errors.length > 0) throw new InvalidError(errors, 'invalid resolutions');
   }
 
   /**
@@ -172,14 +233,16 @@ export class ConfirmImport {
    * start only once the previous batch's writes are done (so neither can wait for the other's
    * locks), and a batch that updates a row created by an earlier batch waits for that batch's
    * commit. The lease is checked under the session's row lock before the outcomes are recorded;
-   * a lost lease rolls the batch back, writes included.
+   * a lost lease rolls the batch back, writes included. Between batches, `checkpoint` stops the
+   * job if it must stop.
    */
   private async runBatches(
     target: ImportTarget<unknown>,
     session: ImportSession,
-    owner: string,
+    lease: JobLease,
     observe?: OutcomeObserver,
   ): Promise<void> {
+    const context = session.context;
     let committed: Promise<unknown> = Promise.resolve();
     let observed: Promise<void> = Promise.resolve();
     let failure: { error: unknown } | undefined;
@@ -187,13 +250,14 @@ export class ConfirmImport {
       failure ??= { error };
     };
     // The next batch is read while the current one is written (it starts past the current one).
-    let next = this.sessions.pendingRows(session.id, 0, BATCH_SIZE);
+    let next = this.rows.pendingRows(session.id, 0, BATCH_SIZE);
     try {
       for (;;) {
         const rows = await next;
         if (failure || rows.length === 0) break;
+        lease.checkpoint();
         const after = rows[rows.length - 1].rowNumber;
-        next = this.sessions.pendingRows(session.id, after, BATCH_SIZE);
+        next = this.rows.pendingRows(session.id, after, BATCH_SIZE);
         next.catch(() => undefined); // awaited on the next turn
         const planned = rows.map((row) => ({ row, plan: session.planFor(row) }));
         if (planned.some(({ plan }) => earlierTargetRow(plan, rows[0].rowNumber) !== undefined))
@@ -202,13 +266,13 @@ export class ConfirmImport {
         let writesDone!: () => void;
         const written = new Promise<void>((resolve) => (writesDone = resolve));
         const batch = this.tx.run(async () => {
-          const outcomes = await this.executeBatch(target, session, planned);
+          const outcomes = await this.executeBatch(target, session.id, context, planned);
           writesDone();
           await previous;
-          if (!(await this.sessions.lockForOwner(session.id, owner)))
-            throw new LeaseLostError(session.id);
-          session.recordOutcomes(owner, outcomes, new Date(), this.leaseMs);
-          await this.sessions.recordOutcomes(session, outcomes);
+          await this.leases.assertHeld(lease);
+          session.recordOutcomes(outcomes, new Date());
+          await this.outcomes.append(session.id, outcomes);
+          await this.leases.save(lease, session);
           return outcomes;
         });
         batch.catch(fail);
@@ -237,10 +301,10 @@ export class ConfirmImport {
   /** One outcome per row, in row order. */
   private async executeBatch(
     target: ImportTarget<unknown>,
-    session: ImportSession,
+    sessionId: string,
+    context: ImportContext,
     planned: Planned[],
   ): Promise<RowOutcome[]> {
-    const { businessUid, options } = session.snapshot;
     const firstRow = planned[0].row.rowNumber;
     const outcomes = new Map<number, RowOutcome>();
     // An update of a row created earlier in the file (a `multi` duplicate) needs that row's id:
@@ -248,7 +312,7 @@ export class ConfirmImport {
     const earlierRows = planned.flatMap(({ plan }) => earlierTargetRow(plan, firstRow) ?? []);
     const earlier =
       earlierRows.length > 0
-        ? await this.sessions.findRows(session.id, earlierRows)
+        ? await this.rows.findRows(sessionId, earlierRows)
         : new Map<number, StoredRow>();
     const idOf = (rowNumber: number): string | undefined => {
       const outcome = outcomes.get(rowNumber) ?? earlier.get(rowNumber)?.outcome;
@@ -256,12 +320,10 @@ export class ConfirmImport {
     };
     const toAction = ({ row, plan }: Planned): RowAction<unknown> | null => {
       const base = { rowNumber: row.rowNumber, payload: row.payload };
-      if (plan.kind === 'create')
-        return { ...base, kind: 'create', organizationId: plan.organizationId };
+      if (plan.kind === 'create') return { ...base, kind: 'create', resolved: plan.resolved };
       if (plan.kind !== 'update') return null;
       const targetId = plan.targetId ?? idOf(plan.targetRow!);
-      if (targetId)
-        return { ...base, kind: 'update', targetId, organizationId: plan.organizationId };
+      if (targetId) return { ...base, kind: 'update', targetId, resolved: plan.resolved };
       outcomes.set(row.rowNumber, notImported(row.rowNumber, plan.targetRow));
       return null;
     };
@@ -285,7 +347,7 @@ export class ConfirmImport {
     }
     for (const wave of [firstWave, secondWave]) {
       const actions = wave.map(toAction).filter((a): a is RowAction<unknown> => a !== null);
-      for (const outcome of await this.write(target, businessUid, actions, options)) {
+      for (const outcome of await this.write(target, context, actions)) {
         outcomes.set(outcome.rowNumber, outcome);
       }
     }
@@ -295,21 +357,18 @@ export class ConfirmImport {
   /** The batch in one go; if that fails, row by row under savepoints so one bad row fails alone. */
   private async write(
     target: ImportTarget<unknown>,
-    businessUid: string,
+    context: ImportContext,
     actions: RowAction<unknown>[],
-    options: ImportOptions,
   ): Promise<RowOutcome[]> {
     if (actions.length === 0) return [];
     try {
-      const results = await this.tx.savepoint(() => target.write(businessUid, actions, options));
+      const results = await this.tx.savepoint(() => target.write(actions, context));
       return results.map(toOutcome);
     } catch {
       const outcomes: RowOutcome[] = [];
       for (const action of actions) {
         try {
-          const [result] = await this.tx.savepoint(() =>
-            target.write(businessUid, [action], options),
-          );
+          const [result] = await this.tx.savepoint(() => target.write([action], context));
           outcomes.push(toOutcome(result));
         } catch (error) {
           outcomes.push({

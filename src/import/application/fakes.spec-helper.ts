@@ -1,15 +1,34 @@
+import type { AppConfig } from '../../config/app-config.js';
 import type { TransactionRunner } from '../../shared/database/transaction-runner.js';
-import type { ImportRow, RowOutcome } from '../domain/import-row.js';
-import { ImportSession } from '../domain/import-session.js';
-import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
+import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
+import type { ImportRow, OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
+import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
+import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
+import { ImportSession, type Phase } from '../domain/import-session.js';
+import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import { JobLeaseRepository, type WaitingJob } from '../domain/job-lease.repository.js';
+import { UploadRepository } from '../domain/upload.repository.js';
+import { ConfirmImport } from './confirm-import.js';
+import { ImportJobs } from './import-jobs.js';
+import { ImportTargets } from './import-targets.js';
+import { JobLeases } from './job-leases.js';
+import { ValidateImport } from './validate-import.js';
 
 export type Payload = { name: string; bad?: boolean };
+
+interface Lease {
+  owner: string;
+  expiresAt: number;
+}
 
 /** In-memory fakes of the engine's ports (what it does, without a database), for unit specs. */
 export class FakeStore {
   entities = new Map<string, Payload>();
   sessions = new Map<string, ImportSession>();
   rows = new Map<string, StoredRow[]>();
+  leases = new Map<string, Lease>();
+  cancels = new Set<string>();
+  uploads = new Map<string, Buffer>();
 }
 
 export class FakeTx implements TransactionRunner {
@@ -26,9 +45,13 @@ export class FakeTx implements TransactionRunner {
       throw error;
     }
   }
+  detached<T>(work: () => T): T {
+    return work();
+  }
 }
 
 export class FakeSessions extends ImportSessionRepository {
+  /** Saves of a session (each batch saves its progress). */
   writes = 0;
   constructor(protected readonly store: FakeStore) {
     super();
@@ -36,21 +59,50 @@ export class FakeSessions extends ImportSessionRepository {
   async insert(s: ImportSession) {
     this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
   }
-  async save(s: ImportSession, expected: number) {
-    const current = this.store.sessions.get(s.id)!;
-    if (current.snapshot.version !== expected) return false;
+  async save(s: ImportSession, owner: string) {
+    if (this.store.leases.get(s.id)?.owner !== owner) return false;
+    const before = this.store.sessions.get(s.id);
+    if (before && before.phase !== s.phase) this.store.cancels.delete(s.id);
     this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+    this.writes++;
     return true;
   }
   async findById(id: string) {
     const s = this.store.sessions.get(id);
-    return s ? ImportSession.restore(s.snapshot) : null;
+    if (!s) return null;
+    return ImportSession.restore({ ...s.snapshot, cancelRequested: this.store.cancels.has(id) });
   }
   async delete(id: string) {
     this.store.sessions.delete(id);
+    this.store.rows.delete(id);
+  }
+  async list() {
+    return { items: [], page: 1, page_size: 20, total: 0 };
+  }
+  async requestCancel(id: string) {
+    this.store.cancels.add(id);
+  }
+  async purge() {
+    return 0;
+  }
+}
+
+export class FakeRows extends ImportRowRepository {
+  constructor(protected readonly store: FakeStore) {
+    super();
   }
   async insertRows(id: string, rows: ImportRow<unknown>[]) {
-    this.store.rows.set(id, [...(this.store.rows.get(id) ?? []), ...rows]);
+    this.store.rows.set(id, [...(this.store.rows.get(id) ?? []), ...structuredClone(rows)]);
+  }
+  async firstClaims(id: string, keys: string[]) {
+    const claims = new Map<string, number>();
+    for (const r of this.store.rows.get(id) ?? [])
+      if (r.claimsKey && keys.includes(r.claimsKey)) claims.set(r.claimsKey, r.rowNumber);
+    return claims;
+  }
+  async rowsLoaded() {}
+  async deleteRows(id: string) {
+    this.store.rows.delete(id);
   }
   async findRows(id: string, numbers: number[]) {
     return new Map(
@@ -59,44 +111,149 @@ export class FakeSessions extends ImportSessionRepository {
         .map((r) => [r.rowNumber, r]),
     );
   }
-  async rowsLoaded() {}
   async pendingRows(id: string, after: number, limit: number) {
     return (this.store.rows.get(id) ?? [])
       .filter((r) => r.rowNumber > after && !r.outcome)
       .slice(0, limit);
   }
+  async pageRows(id: string, statuses: readonly RowStatus[] | undefined, page: PageRequest) {
+    const all = (this.store.rows.get(id) ?? []).filter(
+      (r) => !statuses || statuses.includes(r.status),
+    );
+    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+  }
   async *streamRows(id: string) {
     yield this.store.rows.get(id) ?? [];
   }
-  async *streamOutcomes(id: string) {
-    yield (this.store.rows.get(id) ?? []).flatMap((r) => (r.outcome ? [r.outcome] : []));
+}
+
+export class FakeOutcomes extends ImportOutcomeRepository {
+  appended = 0;
+  constructor(protected readonly store: FakeStore) {
+    super();
   }
-  async firstClaims(_id: string, _keys: string[]) {
-    return new Map<string, number>();
-  }
-  async lockForOwner(id: string, owner: string) {
-    return this.store.sessions.get(id)!.ownsLease(owner);
-  }
-  async recordOutcomes(s: ImportSession, outcomes: RowOutcome[]) {
-    this.writes++;
+  async append(id: string, outcomes: readonly RowOutcome[]) {
+    this.appended++;
     for (const o of outcomes)
-      this.store.rows.get(s.id)!.find((r) => r.rowNumber === o.rowNumber)!.outcome = o;
-    this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+      this.store.rows.get(id)!.find((r) => r.rowNumber === o.rowNumber)!.outcome = o;
   }
-  async renewLease() {
-    return true;
+  private all(id: string): RowOutcome[] {
+    return (this.store.rows.get(id) ?? []).flatMap((r) => (r.outcome ? [r.outcome] : []));
   }
-  async findResumable() {
-    return [];
+  async *stream(id: string) {
+    yield this.all(id);
   }
-  async findCollectable() {
-    return [];
+  async page(
+    id: string,
+    statuses: readonly OutcomeStatus[] | undefined,
+    page: PageRequest,
+  ): Promise<Page<RowOutcome>> {
+    const all = this.all(id).filter((o) => !statuses || statuses.includes(o.status));
+    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
   }
-  async deleteRows() {}
-  async list() {
-    return { items: [], page: 1, page_size: 20, total: 0 };
+}
+
+export class FakeLeaseStore extends JobLeaseRepository {
+  constructor(protected readonly store: FakeStore) {
+    super();
   }
-  async purge() {
-    return 0;
+  async claim(id: string, owner: string, leaseMs: number, phases: readonly Phase[]) {
+    const session = this.store.sessions.get(id);
+    const current = this.store.leases.get(id);
+    if (!session || !phases.includes(session.phase)) return { claimed: false, takeover: false };
+    if (current && current.expiresAt > Date.now()) return { claimed: false, takeover: false };
+    this.store.leases.set(id, { owner, expiresAt: Date.now() + leaseMs });
+    return { claimed: true, takeover: current !== undefined };
   }
+  async renew(id: string, owner: string, leaseMs: number) {
+    const current = this.store.leases.get(id);
+    if (current?.owner !== owner) return { held: false, cancelRequested: false };
+    current.expiresAt = Date.now() + leaseMs;
+    return { held: true, cancelRequested: this.store.cancels.has(id) };
+  }
+  async lock(id: string, owner: string) {
+    return {
+      held: this.store.leases.get(id)?.owner === owner,
+      cancelRequested: this.store.cancels.has(id),
+    };
+  }
+  async release(id: string, owner: string) {
+    if (this.store.leases.get(id)?.owner === owner) this.store.leases.delete(id);
+  }
+  async findWaiting(phases: readonly Phase[], limit: number): Promise<WaitingJob[]> {
+    return [...this.store.sessions.values()]
+      .filter((s) => phases.includes(s.phase))
+      .filter((s) => (this.store.leases.get(s.id)?.expiresAt ?? 0) <= Date.now())
+      .slice(0, limit)
+      .map((s) => ({ sessionId: s.id, phase: s.phase }));
+  }
+  async countJobs() {
+    return { waiting: 0, running: this.store.leases.size };
+  }
+}
+
+export class FakeUploads extends UploadRepository {
+  constructor(protected readonly db: FakeStore) {
+    super();
+  }
+  async store(id: string, chunks: AsyncIterable<Buffer>) {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    this.db.uploads.set(id, Buffer.concat(parts));
+    return this.db.uploads.get(id)!.length;
+  }
+  async *read(id: string) {
+    const bytes = this.db.uploads.get(id);
+    if (bytes) yield bytes;
+  }
+  async delete(id: string) {
+    this.db.uploads.delete(id);
+  }
+}
+
+export const TEST_CONFIG = {
+  NODE_ENV: 'test',
+  IMPORT_LEASE_SECONDS: 30,
+  IMPORT_JOB_CONCURRENCY: 2,
+  SHUTDOWN_TIMEOUT_SECONDS: 1,
+  IMPORT_SESSION_TTL_SECONDS: 600,
+  IMPORT_SESSION_RETENTION_SECONDS: 3600,
+  IMPORT_MAX_ROWS: 100_000,
+} as AppConfig;
+
+/** The engine wired on in-memory fakes (or on subclasses of them that a spec passes). */
+export function fakeEngine(
+  options: {
+    store?: FakeStore;
+    config?: AppConfig;
+    sessions?: (store: FakeStore) => FakeSessions;
+    rows?: (store: FakeStore) => FakeRows;
+  } = {},
+) {
+  const store = options.store ?? new FakeStore();
+  const config = options.config ?? TEST_CONFIG;
+  const sessions = options.sessions?.(store) ?? new FakeSessions(store);
+  const rows = options.rows?.(store) ?? new FakeRows(store);
+  const outcomes = new FakeOutcomes(store);
+  const leaseStore = new FakeLeaseStore(store);
+  const uploads = new FakeUploads(store);
+  const tx = new FakeTx(store);
+  const targets = new ImportTargets();
+  const leases = new JobLeases(leaseStore, sessions, tx, config);
+  const jobs = new ImportJobs(leases, leaseStore, sessions, config);
+  const validate = new ValidateImport(sessions, rows, uploads, leases, jobs, targets, config);
+  const confirm = new ConfirmImport(sessions, rows, outcomes, leases, jobs, targets, tx);
+  return {
+    store,
+    sessions,
+    rows,
+    outcomes,
+    leaseStore,
+    uploads,
+    targets,
+    leases,
+    jobs,
+    validate,
+    confirm,
+  };
 }

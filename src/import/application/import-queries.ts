@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import type { RowOutcome } from '../domain/import-row.js';
+import type { OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
+import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
+import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
-import { ImportSessionRepository, type StoredRow } from '../domain/import-session.repository.js';
+import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import type { EntityType } from '../domain/import-target.js';
 
-/** Reading sessions back: status, counters, rows and outcomes (SPEC §6.3). */
+/** Reading sessions back: status, counters, rows and outcomes (SPEC §6.3, §8). */
 @Injectable()
 export class ImportQueries {
-  constructor(private readonly sessions: ImportSessionRepository) {}
+  constructor(
+    private readonly sessions: ImportSessionRepository,
+    private readonly rows: ImportRowRepository,
+    private readonly outcomes: ImportOutcomeRepository,
+  ) {}
 
   /** Another business's session, or one of another entity type, does not exist for the caller. */
   async get(
@@ -18,14 +24,14 @@ export class ImportQueries {
     importId: string,
   ): Promise<ImportSession> {
     const session = await this.sessions.findById(importId);
-    if (
-      !session ||
-      session.snapshot.businessUid !== caller.businessUid ||
-      session.snapshot.entityType !== entityType
-    ) {
+    if (!session || session.businessUid !== caller.businessUid || session.entityType !== entityType)
       throw new NotFoundError(`import ${importId}`);
-    }
     return session;
+  }
+
+  /** The session again (its progress), or null once it is gone. */
+  reload(session: ImportSession): Promise<ImportSession | null> {
+    return this.sessions.findById(session.id);
   }
 
   list(
@@ -36,11 +42,29 @@ export class ImportQueries {
     return this.sessions.list(caller.businessUid, entityType, page);
   }
 
-  outcomes(session: ImportSession): AsyncIterable<RowOutcome[]> {
-    return this.sessions.streamOutcomes(session.id);
+  /** Every outcome, in row order, read in pages. */
+  allOutcomes(session: ImportSession): AsyncIterable<RowOutcome[]> {
+    return this.outcomes.stream(session.id);
   }
 
-  rows(session: ImportSession): AsyncIterable<StoredRow[]> {
-    return this.sessions.streamRows(session.id);
+  /** Every row with its outcome, in row order, read in pages. */
+  allRows(session: ImportSession): AsyncIterable<StoredRow[]> {
+    return this.rows.streamRows(session.id);
+  }
+
+  pageRows(
+    session: ImportSession,
+    statuses: readonly RowStatus[] | undefined,
+    page: PageRequest,
+  ): Promise<Page<StoredRow>> {
+    return this.rows.pageRows(session.id, statuses, page);
+  }
+
+  pageOutcomes(
+    session: ImportSession,
+    statuses: readonly OutcomeStatus[] | undefined,
+    page: PageRequest,
+  ): Promise<Page<RowOutcome>> {
+    return this.outcomes.page(session.id, statuses, page);
   }
 }

@@ -1,14 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppConfig } from '../../config/app-config.js';
 import type { ImportRow } from '../domain/import-row.js';
-import { ImportTarget } from '../domain/import-target.js';
-import { FakeSessions, FakeStore } from './fakes.spec-helper.js';
-import { type SourceRow, ValidateImport } from './validate-import.js';
+import type { ImportSession } from '../domain/import-session.js';
+import { type ImportContext, ImportTarget } from '../domain/import-target.js';
+import { FakeRows, FakeSessions, type FakeStore, fakeEngine } from './fakes.spec-helper.js';
+import type { SourceRow } from './validate-import.js';
 
 /** Logs what the engine does, in order; stores rows slowly when asked to. */
-class LoggingSessions extends FakeSessions {
-  readonly log: string[] = [];
+class LoggingRows extends FakeRows {
+  constructor(
+    store: FakeStore,
+    readonly log: string[],
+  ) {
+    super(store);
+  }
   /** Milliseconds each insertRows takes, by batch (1-based); default 0. */
   delays: Record<number, number> = {};
   /** insertRows of this batch (1-based) fails. */
@@ -32,6 +37,15 @@ class LoggingSessions extends FakeSessions {
       ),
     );
   }
+}
+
+class LoggingSessions extends FakeSessions {
+  constructor(
+    store: FakeStore,
+    readonly log: string[],
+  ) {
+    super(store);
+  }
   override async delete(id: string) {
     this.log.push('delete');
     await super.delete(id);
@@ -41,7 +55,6 @@ class LoggingSessions extends FakeSessions {
 class NameTarget extends ImportTarget<{ name: string }> {
   readonly entityType = 'customers' as const;
   readonly columns = ['name'];
-  readonly resolvesReferences = false;
   /** Milliseconds the first classify takes. */
   slowClassify = 0;
   private classified = 0;
@@ -59,7 +72,7 @@ class NameTarget extends ImportTarget<{ name: string }> {
       duplicateKey: { field: 'name', value: cells.name },
     };
   }
-  async classify(_b: string, rows: ImportRow<{ name: string }>[]) {
+  async classify(rows: ImportRow<{ name: string }>[], _context: ImportContext) {
     const names = rows.map((r) => r.payload.name).join(',');
     this.log.push(`classify ${names} start`);
     if (this.classified++ === 0) await sleep(this.slowClassify);
@@ -91,20 +104,21 @@ async function* source(log: string[], batches: string[][], failAfter = false) {
 }
 
 function setUp() {
-  const store = new FakeStore();
-  const sessions = new LoggingSessions(store);
-  const target = new NameTarget(sessions.log);
-  const validate = new ValidateImport(sessions, {
-    IMPORT_SESSION_TTL_SECONDS: 1800,
-  } as AppConfig);
-  const run = (batches: string[][], failAfter = false) =>
-    validate.validate(
+  const log: string[] = [];
+  let rows!: LoggingRows;
+  const engine = fakeEngine({
+    sessions: (store) => new LoggingSessions(store, log),
+    rows: (store) => (rows = new LoggingRows(store, log)),
+  });
+  const target = new NameTarget(log);
+  const run = (batches: string[][], failAfter = false): Promise<ImportSession> =>
+    engine.validate.validateSource(
       target,
       { sub: 'u', businessUid: 'b' },
-      {},
-      source(sessions.log, batches, failAfter),
+      { settings: {} },
+      source(log, batches, failAfter),
     );
-  return { store, sessions, target, run };
+  return { store: engine.store, sessions: rows, target, run, log };
 }
 
 describe('ValidateImport', () => {
@@ -127,7 +141,7 @@ describe('ValidateImport', () => {
       [5, 'warning', 2],
       [6, 'valid', undefined],
     ]);
-    expect(session.status).toBe('validated');
+    expect(session.phase).toBe('validated');
     expect(session.snapshot.counts).toMatchObject({ total: 5, valid: 4, warning: 1 });
   });
 

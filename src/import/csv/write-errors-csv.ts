@@ -1,6 +1,6 @@
 import { format } from 'fast-csv';
 import type { Writable } from 'node:stream';
-import type { StoredRow } from '../domain/import-session.repository.js';
+import type { StoredRow } from '../domain/import-row.repository.js';
 
 const RISKY = /^[=+\-@\t\r]/;
 
@@ -20,7 +20,8 @@ function notImported(row: StoredRow): { status: string; reason: string } | null 
 }
 
 function describeIssues(row: StoredRow): string {
-  return [...row.errors, ...row.warnings]
+  const ambiguous = row.ambiguities.map((a) => ({ ...a, message: 'ambiguous' }));
+  return [...row.errors, ...ambiguous, ...row.warnings]
     .map((i) => `${i.field}: ${i.message}${i.values?.length ? ` (${i.values.join(', ')})` : ''}`)
     .join('; ');
 }

@@ -5,18 +5,26 @@
 export const ROW_STATUSES = ['valid', 'warning', 'error', 'ambiguous'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
-export interface Candidate {
-  /** The reference API's field name; it holds the customer's id. */
-  logto_id: string;
-  name: string;
-  type: 'customer';
-}
-
 export interface RowIssue {
   field: string;
+  /** A stable snake_case code. */
   message: string;
   values?: string[];
-  candidates?: Candidate[];
+}
+
+/** An entity a reference could mean (e.g. a customer a client's company name matches). */
+export interface Candidate {
+  id: string;
+  name: string;
+  /** What the candidate is, in the target's words (e.g. `customer`). */
+  kind: string;
+}
+
+/** A reference that matches several entities: confirm needs a resolution to pick one. */
+export interface Ambiguity {
+  field: string;
+  values?: string[];
+  candidates: Candidate[];
 }
 
 export type FieldDiff = Record<string, { from: string | null; to: string | null }>;
@@ -28,6 +36,7 @@ export interface ImportRow<P = Record<string, unknown>> {
   data: Record<string, string>;
   errors: RowIssue[];
   warnings: RowIssue[];
+  ambiguities: Ambiguity[];
   /** The entity fields parsed from the cells (normalised), what confirm writes. */
   payload: P;
   /** `warning already_exists`: the entity override would update. */
@@ -51,14 +60,14 @@ export type RowOutcome =
   | { rowNumber: number; status: 'skipped'; reason: SkipReason }
   | { rowNumber: number; status: 'failed'; error: string };
 
-/** Status precedence: error > ambiguous > warning > valid. Ambiguity is an error issue of its own. */
-export function statusOf(errors: readonly RowIssue[], warnings: readonly RowIssue[]): RowStatus {
-  if (errors.some((e) => e.message !== 'ambiguous')) return 'error';
-  if (errors.length > 0) return 'ambiguous';
-  if (warnings.length > 0) return 'warning';
+/** Status precedence: error > ambiguous > warning > valid. */
+export function statusOf(row: Pick<ImportRow, 'errors' | 'warnings' | 'ambiguities'>): RowStatus {
+  if (row.errors.length > 0) return 'error';
+  if (row.ambiguities.length > 0) return 'ambiguous';
+  if (row.warnings.length > 0) return 'warning';
   return 'valid';
 }
 
-export function candidatesOf(row: Pick<ImportRow, 'errors'>): Candidate[] {
-  return row.errors.flatMap((e) => (e.message === 'ambiguous' ? (e.candidates ?? []) : []));
+export function candidatesOf(row: Pick<ImportRow, 'ambiguities'>): Candidate[] {
+  return row.ambiguities.flatMap((a) => a.candidates);
 }

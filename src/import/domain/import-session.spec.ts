@@ -1,11 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { ConflictError, ForbiddenError, InvalidError } from '../../shared/domain-error.js';
-import { type ImportRow, type RowIssue, type RowOutcome, statusOf } from './import-row.js';
-import { ImportSession, LeaseLostError, type Resolutions, type RowPlan } from './import-session.js';
+import {
+  type Ambiguity,
+  type ImportRow,
+  type RowIssue,
+  type RowOutcome,
+  statusOf,
+} from './import-row.js';
+import { ImportSession, type Resolutions, type RowPlan } from './import-session.js';
 
 const NOW = new Date('2026-01-01T10:00:00Z');
 const later = (ms: number) => new Date(NOW.getTime() + ms);
-const LEASE = 30_000;
 
 function session(entityType: 'customers' | 'clients' = 'clients'): ImportSession {
   return ImportSession.start({
@@ -13,8 +18,7 @@ function session(entityType: 'customers' | 'clients' = 'clients'): ImportSession
     businessUid: 'biz-1',
     createdBy: 'user-1',
     entityType,
-    channel: 'csv',
-    options: {},
+    channel: { kind: 'csv', format: 'csv' },
     now: NOW,
     ttlSeconds: 1800,
   });
@@ -25,35 +29,34 @@ function validated(
   entityType?: 'customers' | 'clients',
 ) {
   const s = session(entityType);
-  s.addRows(rows);
+  s.addRows(rows, NOW);
   s.markValidated(NOW, 1800);
   return s;
 }
 
-const ambiguousIssue: RowIssue = {
+const ambiguity: Ambiguity = {
   field: 'company_name',
-  message: 'ambiguous',
   values: ['Gamma'],
   candidates: [
-    { logto_id: 'c-1', name: 'Gamma', type: 'customer' },
-    { logto_id: 'c-2', name: 'gamma', type: 'customer' },
+    { id: 'c-1', name: 'Gamma', kind: 'customer' },
+    { id: 'c-2', name: 'gamma', kind: 'customer' },
   ],
 };
 const existsWarning: RowIssue = { field: 'email', message: 'already_exists', values: ['a@b.c'] };
 const fieldError: RowIssue = { field: 'email', message: 'invalid_email', values: ['x'] };
 
 describe('row status precedence: error > ambiguous > warning > valid', () => {
-  test.each<[string, RowIssue[], RowIssue[], ImportRow['status']]>([
-    ['no issues', [], [], 'valid'],
-    ['a warning', [], [existsWarning], 'warning'],
-    ['an ambiguity', [ambiguousIssue], [], 'ambiguous'],
-    ['an ambiguity and a warning', [ambiguousIssue], [existsWarning], 'ambiguous'],
-    ['an error', [fieldError], [], 'error'],
-    ['an error and a warning', [fieldError], [existsWarning], 'error'],
-    ['an error and an ambiguity', [ambiguousIssue, fieldError], [], 'error'],
-    ['all three', [fieldError, ambiguousIssue], [existsWarning], 'error'],
-  ])('%s → %s', (_, errors, warnings, expected) => {
-    expect(statusOf(errors, warnings)).toBe(expected);
+  test.each<[string, RowIssue[], Ambiguity[], RowIssue[], ImportRow['status']]>([
+    ['no issues', [], [], [], 'valid'],
+    ['a warning', [], [], [existsWarning], 'warning'],
+    ['an ambiguity', [], [ambiguity], [], 'ambiguous'],
+    ['an ambiguity and a warning', [], [ambiguity], [existsWarning], 'ambiguous'],
+    ['an error', [fieldError], [], [], 'error'],
+    ['an error and a warning', [fieldError], [], [existsWarning], 'error'],
+    ['an error and an ambiguity', [fieldError], [ambiguity], [], 'error'],
+    ['all three', [fieldError], [ambiguity], [existsWarning], 'error'],
+  ])('%s → %s', (_, errors, ambiguities, warnings, expected) => {
+    expect(statusOf({ errors, ambiguities, warnings })).toBe(expected);
   });
 });
 
@@ -91,7 +94,7 @@ describe('the confirm plan: every status × override × resolution', () => {
         override,
         resolved,
         plan: resolved
-          ? { kind: 'create', organizationId: 'c-2' }
+          ? { kind: 'create', resolved: 'c-2' }
           : { kind: 'skip', reason: 'ambiguous_unresolved' },
       });
       cases.push({
@@ -102,7 +105,7 @@ describe('the confirm plan: every status × override × resolution', () => {
         plan: !resolved
           ? { kind: 'skip', reason: 'ambiguous_unresolved' }
           : override
-            ? { kind: 'update', targetId: 'existing-1', organizationId: 'c-2' }
+            ? { kind: 'update', targetId: 'existing-1', resolved: 'c-2' }
             : { kind: 'skip', reason: 'warning_not_overridden' },
       });
     }
@@ -112,8 +115,8 @@ describe('the confirm plan: every status × override × resolution', () => {
     '$status (warning: $warning), override $override, resolved $resolved → $plan.kind',
     ({ status, warning, override, resolved, plan }) => {
       const s = validated([{ status }]);
-      const resolutions: Resolutions = resolved ? { '7': { organization_id: 'c-2' } } : {};
-      s.beginConfirm({ owner: 'o', now: NOW, leaseMs: LEASE, override, resolutions });
+      const resolutions: Resolutions = resolved ? { '7': 'c-2' } : {};
+      s.beginConfirm({ now: NOW, override, resolutions });
       const row = {
         rowNumber: 7,
         status,
@@ -126,14 +129,14 @@ describe('the confirm plan: every status × override × resolution', () => {
 
   test('a `multi` duplicate updates the entity of the row it repeats', () => {
     const s = validated([{ status: 'valid' }, { status: 'warning' }]);
-    s.beginConfirm({ owner: 'o', now: NOW, leaseMs: LEASE, override: true, resolutions: {} });
+    s.beginConfirm({ now: NOW, override: true, resolutions: {} });
     const dup = {
       rowNumber: 3,
       status: 'warning' as const,
       warnings: [existsWarning],
       duplicateOf: 2,
     };
-    expect(s.planFor(dup)).toEqual({ kind: 'update', targetRow: 2, organizationId: undefined });
+    expect(s.planFor(dup)).toEqual({ kind: 'update', targetRow: 2, resolved: undefined });
   });
 });
 
@@ -145,28 +148,41 @@ describe('resolutions must name ambiguous rows and their candidates', () => {
         rowNumber: 7,
         status: 'ambiguous',
         data: {},
-        errors: [ambiguousIssue],
+        errors: [],
         warnings: [],
+        ambiguities: [ambiguity],
         payload: {},
       },
     ],
-    [8, { rowNumber: 8, status: 'valid', data: {}, errors: [], warnings: [], payload: {} }],
+    [
+      8,
+      {
+        rowNumber: 8,
+        status: 'valid',
+        data: {},
+        errors: [],
+        warnings: [],
+        ambiguities: [],
+        payload: {},
+      },
+    ],
   ]);
 
   test('a resolution naming a candidate passes', () => {
-    expect(ImportSession.checkResolutions({ '7': { organization_id: 'c-1' } }, rows)).toEqual([]);
+    expect(ImportSession.checkResolutions({ '7': 'c-1' }, rows, 'organization_id')).toEqual([]);
   });
 
   test('every bad key is listed', () => {
     const errors = ImportSession.checkResolutions(
       {
-        '7': { organization_id: 'not-a-candidate' },
-        '8': { organization_id: 'c-1' },
-        '99': { organization_id: 'c-1' },
-        abc: { organization_id: 'c-1' },
-        __proto__: { organization_id: 'c-1' },
+        '7': 'not-a-candidate',
+        '8': 'c-1',
+        '99': 'c-1',
+        abc: 'c-1',
+        __proto__: 'c-1',
       } as Resolutions,
       rows,
+      'organization_id',
     );
     expect(errors).toEqual([
       {
@@ -181,8 +197,8 @@ describe('resolutions must name ambiguous rows and their candidates', () => {
   });
 
   test('a "__proto__" key is an own key like any other and is rejected', () => {
-    const raw = JSON.parse('{"__proto__": {"organization_id": "c-1"}}') as Resolutions;
-    expect(ImportSession.checkResolutions(raw, rows)).toEqual([
+    const raw = JSON.parse('{"__proto__": "c-1"}') as Resolutions;
+    expect(ImportSession.checkResolutions(raw, rows, 'organization_id')).toEqual([
       { key: 'resolutions.__proto__.organization_id', message: 'row_not_found', value: 'c-1' },
     ]);
   });
@@ -219,85 +235,49 @@ describe('who may confirm', () => {
   });
   test('after the TTL: not found or expired', () => {
     expect(s.isExpired(later(1800_000))).toBe(true);
-    expect(s.displayStatus(later(1800_000))).toBe('expired');
+    expect(s.displayPhase(later(1800_000))).toBe('expired');
     expect(() => s.assertConfirmableBy(caller, 'customers', later(1800_000))).toThrow(InvalidError);
   });
 });
 
 describe('life cycle: validated → confirming → completed, never back', () => {
-  test('start, then a concurrent confirm is a 409 while the lease lives', () => {
-    const s = validated([{ status: 'valid' }]);
-    expect(
-      s.beginConfirm({ owner: 'a', now: NOW, leaseMs: LEASE, override: false, resolutions: {} }),
-    ).toBe('start');
-    expect(s.status).toBe('confirming');
-    expect(() =>
-      s.beginConfirm({
-        owner: 'b',
-        now: later(1000),
-        leaseMs: LEASE,
-        override: false,
-        resolutions: {},
-      }),
-    ).toThrow(expect.objectContaining({ code: 'import_in_progress', status: 409 }));
-  });
-
-  test("a lapsed lease is taken over (resume) and keeps the first confirm's plan", () => {
+  test("start, then a resumed confirm keeps the first confirm's plan", () => {
     const s = validated([{ status: 'warning' }]);
-    s.beginConfirm({ owner: 'a', now: NOW, leaseMs: LEASE, override: true, resolutions: {} });
-    expect(s.canBeResumed(later(LEASE + 1))).toBe(true);
-    expect(
-      s.beginConfirm({
-        owner: 'b',
-        now: later(LEASE + 1),
-        leaseMs: LEASE,
-        override: false,
-        resolutions: {},
-      }),
-    ).toBe('resume');
-    expect(s.ownsLease('b')).toBe(true);
+    expect(s.beginConfirm({ now: NOW, override: true, resolutions: {} })).toBe('start');
+    expect(s.phase).toBe('confirming');
+    expect(s.beginConfirm({ now: later(1000), override: false, resolutions: {} })).toBe('resume');
     expect(s.snapshot.override).toBe(true);
-    expect(() => s.recordOutcomes('a', [], later(LEASE + 2), LEASE)).toThrow(LeaseLostError);
   });
 
   test('completed replays; counters sum to the total; no way back', () => {
     const s = validated([{ status: 'valid' }, { status: 'error' }, { status: 'warning' }]);
-    s.beginConfirm({ owner: 'a', now: NOW, leaseMs: LEASE, override: false, resolutions: {} });
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
     const outcomes: RowOutcome[] = [
       { rowNumber: 2, status: 'created', id: 'x' },
       { rowNumber: 3, status: 'skipped', reason: 'error' },
     ];
-    s.recordOutcomes('a', outcomes, NOW, LEASE);
-    expect(() => s.complete('a', NOW)).toThrow(/2 outcomes for 3 rows/);
-    s.recordOutcomes(
-      'a',
-      [{ rowNumber: 4, status: 'skipped', reason: 'warning_not_overridden' }],
-      NOW,
-      LEASE,
-    );
-    s.complete('a', NOW);
-    expect(s.status).toBe('completed');
+    s.recordOutcomes(outcomes, NOW);
+    expect(() => s.complete(NOW)).toThrow(/2 outcomes for 3 rows/);
+    s.recordOutcomes([{ rowNumber: 4, status: 'skipped', reason: 'warning_not_overridden' }], NOW);
+    s.complete(NOW);
+    expect(s.phase).toBe('completed');
     expect(s.snapshot.outcomes).toEqual({ created: 1, updated: 0, skipped: 2, failed: 0 });
-    expect(
-      s.beginConfirm({ owner: 'b', now: NOW, leaseMs: LEASE, override: true, resolutions: {} }),
-    ).toBe('replay');
-    expect(() => s.addRows([{ status: 'valid' }])).toThrow();
+    expect(s.beginConfirm({ now: NOW, override: true, resolutions: {} })).toBe('replay');
+    expect(() => s.addRows([{ status: 'valid' }], NOW)).toThrow();
     expect(() => s.markValidated(NOW, 10)).toThrow();
-    expect(() => s.recordOutcomes('a', [], NOW, LEASE)).toThrow();
+    expect(() => s.recordOutcomes([], NOW)).toThrow();
   });
 
   test('outcomes can never exceed the total', () => {
     const s = validated([{ status: 'valid' }]);
-    s.beginConfirm({ owner: 'a', now: NOW, leaseMs: LEASE, override: false, resolutions: {} });
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
     expect(() =>
       s.recordOutcomes(
-        'a',
         [
           { rowNumber: 2, status: 'created', id: 'x' },
           { rowNumber: 3, status: 'created', id: 'y' },
         ],
         NOW,
-        LEASE,
       ),
     ).toThrow(/exceed/);
   });
@@ -305,24 +285,11 @@ describe('life cycle: validated → confirming → completed, never back', () =>
   test('an expired validated session cannot be confirmed; a session still gathering rows is not ready', () => {
     const s = validated([{ status: 'valid' }]);
     expect(() =>
-      s.beginConfirm({
-        owner: 'a',
-        now: later(1800_000),
-        leaseMs: LEASE,
-        override: false,
-        resolutions: {},
-      }),
+      s.beginConfirm({ now: later(1800_000), override: false, resolutions: {} }),
     ).toThrow(InvalidError);
-    const gathering = session();
-    expect(() =>
-      gathering.beginConfirm({
-        owner: 'a',
-        now: NOW,
-        leaseMs: LEASE,
-        override: false,
-        resolutions: {},
-      }),
-    ).toThrow(ConflictError);
+    expect(() => session().beginConfirm({ now: NOW, override: false, resolutions: {} })).toThrow(
+      expect.objectContaining({ code: 'import_not_ready', status: 409 }),
+    );
   });
 
   test('counts tally every status', () => {
@@ -336,11 +303,132 @@ describe('life cycle: validated → confirming → completed, never back', () =>
     expect(s.snapshot.counts).toEqual({ total: 5, valid: 2, warning: 1, error: 1, ambiguous: 1 });
   });
 
-  test('restore rebuilds an equal, independent session', () => {
+  test('restore rebuilds an equal, independent session; a snapshot is a read-only copy', () => {
     const s = validated([{ status: 'valid' }]);
     const copy = ImportSession.restore(s.snapshot);
     expect(copy.snapshot).toEqual(s.snapshot);
-    copy.beginConfirm({ owner: 'a', now: NOW, leaseMs: LEASE, override: false, resolutions: {} });
-    expect(s.status).toBe('validated');
+    copy.beginConfirm({ now: NOW, override: false, resolutions: {} });
+    expect(s.phase).toBe('validated');
+    const snapshot = s.snapshot;
+    expect(() => Object.assign(snapshot, { phase: 'completed' })).toThrow(TypeError);
+    expect(() => (snapshot.counts as { total: number }).total++).not.toThrow();
+    expect(s.counts.total).toBe(1); // changing a copy changes nothing
+  });
+});
+
+describe('phases of asynchronous work', () => {
+  test('an asynchronous upload is received, then validated', () => {
+    const s = ImportSession.start({
+      id: 's-2',
+      businessUid: 'biz-1',
+      createdBy: 'user-1',
+      entityType: 'customers',
+      channel: { kind: 'csv', format: 'csv' },
+      receiving: true,
+      now: NOW,
+      ttlSeconds: 1800,
+    });
+    expect(s.phase).toBe('receiving');
+    expect(() => s.addRows([{ status: 'valid' }], NOW)).toThrow();
+    s.uploadReceived(1234, later(10));
+    expect(s.phase).toBe('validating');
+    expect(s.snapshot).toMatchObject({ uploadStored: true, uploadBytes: 1234 });
+    expect(s.snapshot.phaseStartedAt).toEqual(later(10));
+  });
+
+  test('an app import collects first', () => {
+    const s = ImportSession.start({
+      id: 's-3',
+      businessUid: 'biz-1',
+      createdBy: 'user-1',
+      entityType: 'clients',
+      channel: {
+        kind: 'app',
+        appCodeName: 'a',
+        shouldOverride: false,
+        sendNotificationsWhenDone: true,
+      },
+      now: NOW,
+      ttlSeconds: 1800,
+    });
+    expect(s.phase).toBe('collecting');
+    expect(s.percent()).toBeNull(); // an app's total is unknown until it is done
+  });
+
+  test('gathering again (a job taken over) starts the counts again', () => {
+    const s = session();
+    s.addRows([{ status: 'valid' }, { status: 'error' }], NOW);
+    s.beginGathering(later(5));
+    expect(s.counts).toEqual({ total: 0, valid: 0, warning: 0, error: 0, ambiguous: 0 });
+  });
+});
+
+describe('progress: the percent of the current phase never goes back', () => {
+  test('an estimate that grows keeps the percent where it was', () => {
+    const s = session();
+    s.addRows(Array(100).fill({ status: 'valid' }), NOW, 200); // 50 %
+    expect(s.percent()).toBe(50);
+    s.addRows(Array(10).fill({ status: 'valid' }), NOW, 1000); // the file turned out longer
+    expect(s.percent()).toBeGreaterThanOrEqual(50);
+    expect(s.snapshot.progress).toMatchObject({ done: 110, estimate: true });
+  });
+
+  test('an estimate never claims the end before it', () => {
+    const s = session();
+    s.addRows(Array(10).fill({ status: 'valid' }), NOW, 5);
+    expect(s.percent()).toBeLessThan(100);
+    s.markValidated(NOW, 60);
+    expect(s.percent()).toBe(100);
+    expect(s.snapshot.progress).toEqual({ done: 10, total: 10, estimate: false });
+  });
+
+  test('confirm counts its outcomes against the known total', () => {
+    const s = validated([
+      { status: 'valid' },
+      { status: 'valid' },
+      { status: 'valid' },
+      { status: 'valid' },
+    ]);
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+    expect(s.percent()).toBe(0);
+    s.recordOutcomes([{ rowNumber: 2, status: 'created', id: 'x' }], NOW);
+    expect(s.percent()).toBe(25);
+    expect(s.snapshot.progress).toEqual({ done: 1, total: 4, estimate: false });
+  });
+});
+
+describe('cancel', () => {
+  test('a running or validated import ends cancelled; its counters stay as they were', () => {
+    const s = validated([{ status: 'valid' }, { status: 'valid' }]);
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+    s.recordOutcomes([{ rowNumber: 2, status: 'created', id: 'x' }], NOW);
+    s.cancel(later(5));
+    expect(s.phase).toBe('cancelled');
+    expect(s.snapshot.outcomes.created).toBe(1);
+    expect(s.snapshot.completedAt).toEqual(later(5));
+    expect(() => s.beginConfirm({ now: NOW, override: false, resolutions: {} })).toThrow(
+      expect.objectContaining({ code: 'import_finished', status: 409 }),
+    );
+  });
+
+  test('a finished import cannot be cancelled (409 import_finished)', () => {
+    const s = validated([{ status: 'valid' }]);
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+    s.recordOutcomes([{ rowNumber: 2, status: 'created', id: 'x' }], NOW);
+    s.complete(NOW);
+    expect(() => s.assertCancellable(NOW)).toThrow(ConflictError);
+    const expired = validated([{ status: 'valid' }]);
+    expect(() => expired.assertCancellable(later(1800_000))).toThrow(
+      expect.objectContaining({ code: 'import_finished' }),
+    );
+  });
+
+  test('only its creator, or platform:admin, may cancel', () => {
+    const s = validated([{ status: 'valid' }]);
+    expect(() => s.assertOwnedBy({ sub: 'user-1', businessUid: 'biz-1' })).not.toThrow();
+    expect(() => s.assertOwnedBy({ sub: 'user-2', businessUid: 'biz-1' })).toThrow(ForbiddenError);
+    expect(() =>
+      s.assertOwnedBy({ sub: 'admin', businessUid: 'biz-1', admin: true }),
+    ).not.toThrow();
   });
 });

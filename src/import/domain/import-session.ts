@@ -5,22 +5,41 @@ import {
   ForbiddenError,
   InvalidError,
 } from '../../shared/domain-error.js';
-import {
-  candidatesOf,
-  type ImportRow,
-  type RowOutcome,
-  type RowStatus,
-  type SkipReason,
-} from './import-row.js';
-import type { EntityType, ImportOptions } from './import-target.js';
+import { candidatesOf, type ImportRow, type RowOutcome, type SkipReason } from './import-row.js';
+import type { EntityType, ImportChannel, ImportContext } from './import-target.js';
 
 /**
- * `validating` and `collecting` gather rows; `validated → confirming → completed`, never back.
- * `failed` ends a session that could not be collected. `expired` is derived, never stored.
+ * Where an import is in its life (SPEC §8). CSV: `receiving` (an asynchronous upload being
+ * stored) → `validating` → `validated`; app: `collecting` → `validated`; then `confirming` →
+ * `completed`, never back. `failed` and `cancelled` end it early; `expired` is derived from a
+ * `validated` session past its TTL, never stored.
  */
-export type SessionStatus =
-  'validating' | 'collecting' | 'validated' | 'confirming' | 'completed' | 'failed';
-export type DisplayStatus = SessionStatus | 'expired';
+export const PHASES = [
+  'receiving',
+  'validating',
+  'collecting',
+  'validated',
+  'confirming',
+  'completed',
+  'failed',
+  'cancelled',
+  'reverting',
+  'reverted',
+] as const;
+export type Phase = (typeof PHASES)[number];
+export type DisplayPhase = Phase | 'expired';
+
+/** Phases in which a job works on the session (a lease holder may be running it). */
+export const WORKING_PHASES = [
+  'receiving',
+  'validating',
+  'collecting',
+  'confirming',
+  'reverting',
+] as const satisfies readonly Phase[];
+
+/** Phases after which nothing more happens to the session but an undo. */
+const FINISHED: readonly Phase[] = ['completed', 'failed', 'cancelled', 'reverting', 'reverted'];
 
 export interface RowCounts {
   total: number;
@@ -37,29 +56,43 @@ export interface OutcomeCounts {
   failed: number;
 }
 
-export type Resolutions = Record<string, { organization_id: string }>;
+/** Row number (as a string) → the candidate the caller chose for that ambiguous row. */
+export type Resolutions = Record<string, string>;
+
+/** Progress of the current phase: rows done of a total that may still be an estimate. */
+export interface PhaseProgress {
+  done: number;
+  /** Unknown (an app still sending pages) is null. */
+  total: number | null;
+  estimate: boolean;
+}
 
 export interface ImportSessionState {
   id: string;
   businessUid: string;
   createdBy: string;
   entityType: EntityType;
-  channel: 'csv' | 'app';
-  status: SessionStatus;
-  options: ImportOptions;
+  channel: ImportChannel;
+  fieldsMapping?: Record<string, string>;
+  settings: Record<string, string>;
+  phase: Phase;
   counts: RowCounts;
   outcomes: OutcomeCounts;
   override: boolean;
   resolutions: Resolutions;
-  leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
+  progress: PhaseProgress;
+  /** Someone asked to stop the job at its next batch boundary. */
+  cancelRequested: boolean;
+  /** The upload is kept in the database, so any instance can validate it. */
+  uploadStored: boolean;
+  uploadBytes: number | null;
   createdAt: Date;
   expiresAt: Date;
+  phaseStartedAt: Date;
+  updatedAt: Date;
   confirmedAt: Date | null;
   completedAt: Date | null;
   error: string | null;
-  /** Bumped by every change of status or lease owner (optimistic concurrency). */
-  version: number;
 }
 
 /** What a confirm request turns into. */
@@ -67,13 +100,15 @@ export type ConfirmStart = 'start' | 'resume' | 'replay';
 
 /** The action the confirm plan gives one row. */
 export type RowPlan =
-  | { kind: 'create'; organizationId?: string }
-  | { kind: 'update'; targetId?: string; targetRow?: number; organizationId?: string }
+  | { kind: 'create'; resolved?: string }
+  | { kind: 'update'; targetId?: string; targetRow?: number; resolved?: string }
   | { kind: 'skip'; reason: SkipReason };
 
 export interface Caller {
   sub: string;
   businessUid: string;
+  /** `platform:admin`: may act on any import of the business. */
+  admin?: boolean;
 }
 
 const NOT_FOUND = 'not_found_or_expired';
@@ -83,8 +118,9 @@ const emptyOutcomes = (): OutcomeCounts => ({ created: 0, updated: 0, skipped: 0
 
 /**
  * The one rich aggregate (ARCHITECTURE rule 3): row-status rules, the confirm plan, resolution
- * checks, counters that always sum to the total, the life cycle and its lease. Rows themselves
- * are streamed in batches; the session guards what may happen to them.
+ * checks, counters that always sum to the total, the life cycle and its progress. Rows
+ * themselves are streamed in batches; the session guards what may happen to them. Who may write
+ * it is a lease's matter (the job leases), not the aggregate's.
  */
 export class ImportSession {
   private constructor(private state: ImportSessionState) {}
@@ -94,31 +130,40 @@ export class ImportSession {
     businessUid: string;
     createdBy: string;
     entityType: EntityType;
-    channel: 'csv' | 'app';
-    options: ImportOptions;
+    channel: ImportChannel;
+    fieldsMapping?: Record<string, string>;
+    settings?: Record<string, string>;
+    /** An asynchronous upload is received (and stored) before it is validated. */
+    receiving?: boolean;
     now: Date;
     ttlSeconds: number;
   }): ImportSession {
+    const phase: Phase =
+      input.channel.kind === 'app' ? 'collecting' : input.receiving ? 'receiving' : 'validating';
     return new ImportSession({
       id: input.id,
       businessUid: input.businessUid,
       createdBy: input.createdBy,
       entityType: input.entityType,
       channel: input.channel,
-      status: input.channel === 'csv' ? 'validating' : 'collecting',
-      options: input.options,
+      ...(input.fieldsMapping ? { fieldsMapping: input.fieldsMapping } : {}),
+      settings: input.settings ?? {},
+      phase,
       counts: emptyCounts(),
       outcomes: emptyOutcomes(),
       override: false,
       resolutions: {},
-      leaseOwner: null,
-      leaseExpiresAt: null,
+      progress: { done: 0, total: null, estimate: true },
+      cancelRequested: false,
+      uploadStored: false,
+      uploadBytes: null,
       createdAt: input.now,
       expiresAt: new Date(input.now.getTime() + input.ttlSeconds * 1000),
+      phaseStartedAt: input.now,
+      updatedAt: input.now,
       confirmedAt: null,
       completedAt: null,
       error: null,
-      version: 0,
     });
   }
 
@@ -126,70 +171,152 @@ export class ImportSession {
     return new ImportSession(structuredClone(state));
   }
 
+  /** A read-only copy of the state (changing it changes nothing). */
   get snapshot(): Readonly<ImportSessionState> {
-    return this.state;
+    return Object.freeze(structuredClone(this.state));
   }
 
   get id(): string {
     return this.state.id;
   }
 
-  get status(): SessionStatus {
-    return this.state.status;
+  get phase(): Phase {
+    return this.state.phase;
+  }
+
+  get businessUid(): string {
+    return this.state.businessUid;
+  }
+
+  get entityType(): EntityType {
+    return this.state.entityType;
+  }
+
+  get channel(): Readonly<ImportChannel> {
+    return this.state.channel;
+  }
+
+  get createdBy(): string {
+    return this.state.createdBy;
+  }
+
+  get counts(): Readonly<RowCounts> {
+    return this.state.counts;
+  }
+
+  get outcomes(): Readonly<OutcomeCounts> {
+    return this.state.outcomes;
+  }
+
+  get uploadStored(): boolean {
+    return this.state.uploadStored;
+  }
+
+  /** What the session's target is told about it. */
+  get context(): ImportContext {
+    const { businessUid, channel, fieldsMapping, settings } = this.state;
+    return { businessUid, channel, ...(fieldsMapping ? { fieldsMapping } : {}), settings };
   }
 
   // ——— validate ———————————————————————————————————————————————————————————————
 
-  /** Tallies classified rows while the session gathers them. */
-  addRows(rows: ReadonlyArray<{ status: RowStatus }>): void {
-    this.expectStatus(['validating', 'collecting'], 'add rows');
+  /** An asynchronous upload is stored: any instance may now validate it. */
+  uploadReceived(bytes: number, now: Date): void {
+    this.expectPhase(['receiving'], 'receive the upload of');
+    this.state.uploadStored = true;
+    this.state.uploadBytes = bytes;
+    this.enter('validating', now);
+  }
+
+  /**
+   * Rows are gathered from the start (a validation or a collection that starts, or starts again
+   * after its instance stopped): the counts start again; the caller drops stored rows.
+   */
+  beginGathering(now: Date, sizeBytes?: number): void {
+    this.expectPhase(['validating', 'collecting'], 'gather the rows of');
+    this.state.counts = emptyCounts();
+    if (sizeBytes !== undefined) this.state.uploadBytes = sizeBytes;
+    this.enter(this.state.phase, now);
+  }
+
+  /**
+   * Tallies classified rows while the session gathers them. `estimatedTotal`: how many rows the
+   * whole source probably holds (from the bytes read so far); progress never goes back.
+   */
+  addRows(
+    rows: ReadonlyArray<{ status: ImportRow['status'] }>,
+    now: Date,
+    estimatedTotal?: number,
+  ): void {
+    this.expectPhase(['validating', 'collecting'], 'add rows to');
     for (const row of rows) {
       this.state.counts.total++;
       this.state.counts[row.status]++;
     }
-  }
-
-  /**
-   * An instance takes over the collection of an app import (a new one, or one whose collector
-   * died: its lease lapsed). Collection restarts from the first page: rows gathered so far are
-   * dropped by the caller, and the counts start again.
-   */
-  claimCollection(owner: string, now: Date, leaseMs: number): void {
-    this.expectStatus(['collecting'], 'claim the collection of');
-    if (this.leaseAlive(now) && this.state.leaseOwner !== owner) {
-      throw new ConflictError('import_in_progress', 'the import is being collected');
-    }
-    this.state.counts = emptyCounts();
-    this.takeLease(owner, now, leaseMs);
+    this.advance(this.state.counts.total, estimatedTotal ?? null, true, now);
   }
 
   /** Rows gathered: the session is confirmable for its TTL from now. */
   markValidated(now: Date, ttlSeconds: number): void {
-    this.expectStatus(['validating', 'collecting'], 'mark validated');
-    this.state.status = 'validated';
-    this.state.leaseOwner = null;
-    this.state.leaseExpiresAt = null;
+    this.expectPhase(['validating', 'collecting'], 'mark validated');
     this.state.expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    this.state.version++;
+    this.enter('validated', now);
+    this.state.progress = {
+      done: this.state.counts.total,
+      total: this.state.counts.total,
+      estimate: false,
+    };
   }
 
-  /** An app pull that could not complete (SPEC §5.2). */
+  /** The import cannot go on (a broken upload, an app that keeps failing). */
   fail(error: string, now: Date): void {
-    this.expectStatus(['validating', 'collecting', 'validated', 'confirming'], 'fail');
-    this.state.status = 'failed';
+    this.expectPhase(['receiving', 'validating', 'collecting', 'validated', 'confirming'], 'fail');
     this.state.error = error;
     this.state.completedAt = now;
-    this.state.leaseOwner = null;
-    this.state.leaseExpiresAt = null;
-    this.state.version++;
+    this.enter('failed', now);
   }
 
   isExpired(now: Date): boolean {
-    return this.state.status === 'validated' && now.getTime() >= this.state.expiresAt.getTime();
+    return this.state.phase === 'validated' && now.getTime() >= this.state.expiresAt.getTime();
   }
 
-  displayStatus(now: Date): DisplayStatus {
-    return this.isExpired(now) ? 'expired' : this.state.status;
+  displayPhase(now: Date): DisplayPhase {
+    return this.isExpired(now) ? 'expired' : this.state.phase;
+  }
+
+  /** True while a job may work on the session (it has a lease holder, or should get one). */
+  get working(): boolean {
+    return (WORKING_PHASES as readonly Phase[]).includes(this.state.phase);
+  }
+
+  // ——— cancel ——————————————————————————————————————————————————————————————————
+
+  /** Only its creator (or `platform:admin`) may cancel or undo an import. */
+  assertOwnedBy(caller: Caller): void {
+    if (!caller.admin && caller.sub !== this.state.createdBy) {
+      throw new ForbiddenError('insufficient permissions: the import was started by another user');
+    }
+  }
+
+  /** A finished import cannot be cancelled (409 `import_finished`). */
+  assertCancellable(now: Date): void {
+    if (FINISHED.includes(this.state.phase) || this.isExpired(now)) {
+      throw new ConflictError('import_finished', `the import is ${this.displayPhase(now)}`, [
+        detail('import_id', 'import_finished', this.state.id),
+      ]);
+    }
+  }
+
+  get cancelRequested(): boolean {
+    return this.state.cancelRequested;
+  }
+
+  /** The job stopped at a batch boundary (or was not running): rows written stay written. */
+  cancel(now: Date): void {
+    this.assertCancellable(now);
+    this.state.completedAt = now;
+    this.state.error = null;
+    this.enter('cancelled', now);
   }
 
   // ——— confirm ————————————————————————————————————————————————————————————————
@@ -218,34 +345,31 @@ export class ImportSession {
   }
 
   /**
-   * Starts, resumes (after a lapsed lease) or replays a confirm. The plan's inputs — override and
-   * resolutions — are fixed by the first confirm; a resumed confirm carries them on.
+   * Starts, resumes (a confirm whose instance stopped) or replays a confirm. The plan's inputs —
+   * override and resolutions — are fixed by the first confirm; a resumed confirm carries them on.
+   * The caller holds the session's lease.
    */
-  beginConfirm(input: {
-    owner: string;
-    now: Date;
-    leaseMs: number;
-    override: boolean;
-    resolutions: Resolutions;
-  }): ConfirmStart {
-    const { status } = this.state;
-    if (status === 'completed') return 'replay';
-    if (status === 'confirming') {
-      if (this.leaseAlive(input.now)) {
-        throw new ConflictError('import_in_progress', 'the import is being confirmed', [
-          detail('import_id', 'import_in_progress', this.state.id),
-        ]);
-      }
-      this.takeLease(input.owner, input.now, input.leaseMs);
-      return 'resume';
-    }
-    if (status !== 'validated') {
-      throw new ConflictError('import_not_ready', `the import is ${status}`, [
+  beginConfirm(input: { now: Date; override: boolean; resolutions: Resolutions }): ConfirmStart {
+    const { phase } = this.state;
+    if (phase === 'completed') return 'replay';
+    if (phase === 'confirming') return 'resume';
+    if (
+      phase === 'cancelled' ||
+      phase === 'failed' ||
+      phase === 'reverting' ||
+      phase === 'reverted'
+    ) {
+      throw new ConflictError('import_finished', `the import is ${phase}`, [
         detail(
           'import_id',
-          status === 'failed' ? 'import_failed' : 'import_not_ready',
+          phase === 'failed' ? 'import_failed' : 'import_finished',
           this.state.id,
         ),
+      ]);
+    }
+    if (phase !== 'validated') {
+      throw new ConflictError('import_not_ready', `the import is ${phase}`, [
+        detail('import_id', 'import_not_ready', this.state.id),
       ]);
     }
     if (this.isExpired(input.now)) {
@@ -254,44 +378,35 @@ export class ImportSession {
         'import not found or expired',
       );
     }
-    this.state.status = 'confirming';
     this.state.override = input.override;
     this.state.resolutions = input.resolutions;
     this.state.confirmedAt = input.now;
-    this.takeLease(input.owner, input.now, input.leaseMs);
+    this.enter('confirming', input.now);
+    this.state.progress = { done: 0, total: this.state.counts.total, estimate: false };
     return 'start';
-  }
-
-  /** The background worker resumes a confirm whose owner stopped renewing its lease. */
-  canBeResumed(now: Date): boolean {
-    return this.state.status === 'confirming' && !this.leaseAlive(now);
-  }
-
-  ownsLease(owner: string): boolean {
-    return this.state.leaseOwner === owner;
   }
 
   /**
    * Every resolution must name an ambiguous row of this session and one of its candidates;
-   * otherwise every bad key is listed and nothing is executed. Targets whose rows are never
-   * ambiguous ignore resolutions (customers: see the seed 003).
+   * otherwise every bad key (`resolutions.<row>.<field>`) is listed and nothing is executed.
    *
    * @param rows the rows the resolutions name, by row number (absent = no such row)
+   * @param field the payload field a resolution sets (the target's word)
    */
   static checkResolutions(
     resolutions: Resolutions,
     rows: ReadonlyMap<number, ImportRow<unknown>>,
+    field: string,
   ): ErrorDetail[] {
     const errors: ErrorDetail[] = [];
-    for (const [key, resolution] of Object.entries(resolutions)) {
-      const errorKey = `resolutions.${key}.organization_id`;
-      const orgId = resolution?.organization_id;
+    for (const [key, chosen] of Object.entries(resolutions)) {
+      const errorKey = `resolutions.${key}.${field}`;
       const row = /^[1-9]\d{0,8}$/.test(key) ? rows.get(Number(key)) : undefined;
-      if (!row) errors.push(detail(errorKey, 'row_not_found', orgId));
+      if (!row) errors.push(detail(errorKey, 'row_not_found', chosen));
       else if (row.status !== 'ambiguous')
-        errors.push(detail(errorKey, 'row_not_ambiguous', orgId));
-      else if (!candidatesOf(row).some((c) => c.logto_id === orgId)) {
-        errors.push(detail(errorKey, 'not_a_candidate', orgId));
+        errors.push(detail(errorKey, 'row_not_ambiguous', chosen));
+      else if (!candidatesOf(row).some((c) => c.id === chosen)) {
+        errors.push(detail(errorKey, 'not_a_candidate', chosen));
       }
     }
     return errors;
@@ -305,10 +420,10 @@ export class ImportSession {
     >,
   ): RowPlan {
     const { override, resolutions } = this.state;
-    const update = (organizationId?: string): RowPlan =>
+    const update = (resolved?: string): RowPlan =>
       row.existingId !== undefined
-        ? { kind: 'update', targetId: row.existingId, organizationId }
-        : { kind: 'update', targetRow: row.duplicateOf, organizationId };
+        ? { kind: 'update', targetId: row.existingId, resolved }
+        : { kind: 'update', targetRow: row.duplicateOf, resolved };
     switch (row.status) {
       case 'error':
         return { kind: 'skip', reason: 'error' };
@@ -317,75 +432,79 @@ export class ImportSession {
       case 'warning':
         return override ? update() : { kind: 'skip', reason: 'warning_not_overridden' };
       case 'ambiguous': {
-        const organizationId = Object.hasOwn(resolutions, String(row.rowNumber))
-          ? resolutions[String(row.rowNumber)].organization_id
+        const resolved = Object.hasOwn(resolutions, String(row.rowNumber))
+          ? resolutions[String(row.rowNumber)]
           : undefined;
-        if (organizationId === undefined) return { kind: 'skip', reason: 'ambiguous_unresolved' };
-        if (row.warnings.length === 0) return { kind: 'create', organizationId };
-        return override
-          ? update(organizationId)
-          : { kind: 'skip', reason: 'warning_not_overridden' };
+        if (resolved === undefined) return { kind: 'skip', reason: 'ambiguous_unresolved' };
+        if (row.warnings.length === 0) return { kind: 'create', resolved };
+        return override ? update(resolved) : { kind: 'skip', reason: 'warning_not_overridden' };
       }
     }
   }
 
   /** Counts a batch of outcomes; the four counters never exceed the total. */
-  recordOutcomes(owner: string, outcomes: readonly RowOutcome[], now: Date, leaseMs: number): void {
-    this.expectStatus(['confirming'], 'record outcomes');
-    this.expectOwner(owner);
+  recordOutcomes(outcomes: readonly RowOutcome[], now: Date): void {
+    this.expectPhase(['confirming'], 'record outcomes of');
     const next = { ...this.state.outcomes };
     for (const outcome of outcomes) next[outcome.status]++;
     if (sum(next) > this.state.counts.total) {
       throw new Error(`outcomes (${sum(next)}) exceed total rows (${this.state.counts.total})`);
     }
     this.state.outcomes = next;
-    this.state.leaseExpiresAt = new Date(now.getTime() + leaseMs);
+    this.advance(sum(next), this.state.counts.total, false, now);
   }
 
   /** Every row has its outcome: created + updated + skipped + failed = total rows. */
-  complete(owner: string, now: Date): void {
-    this.expectStatus(['confirming'], 'complete');
-    this.expectOwner(owner);
+  complete(now: Date): void {
+    this.expectPhase(['confirming'], 'complete');
     if (sum(this.state.outcomes) !== this.state.counts.total) {
       throw new Error(
         `cannot complete: ${sum(this.state.outcomes)} outcomes for ${this.state.counts.total} rows`,
       );
     }
-    this.state.status = 'completed';
     this.state.completedAt = now;
-    this.state.leaseOwner = null;
-    this.state.leaseExpiresAt = null;
-    this.state.version++;
+    this.enter('completed', now);
+    this.state.progress = {
+      done: this.state.counts.total,
+      total: this.state.counts.total,
+      estimate: false,
+    };
   }
 
-  private leaseAlive(now: Date): boolean {
-    return (
-      this.state.leaseExpiresAt !== null && this.state.leaseExpiresAt.getTime() > now.getTime()
-    );
+  // ——— progress ———————————————————————————————————————————————————————————————
+
+  /** Percent of the current phase done (null while the total is unknown); never goes back. */
+  percent(): number | null {
+    const { done, total } = this.state.progress;
+    if (total === null) return null;
+    if (total === 0) return 100;
+    return Math.min(100, Math.floor((done / total) * 1000) / 10);
   }
 
-  private takeLease(owner: string, now: Date, leaseMs: number): void {
-    this.state.leaseOwner = owner;
-    this.state.leaseExpiresAt = new Date(now.getTime() + leaseMs);
-    this.state.version++;
-  }
-
-  private expectOwner(owner: string): void {
-    if (this.state.leaseOwner !== owner) throw new LeaseLostError(this.state.id);
-  }
-
-  private expectStatus(allowed: SessionStatus[], action: string): void {
-    if (!allowed.includes(this.state.status)) {
-      throw new Error(`cannot ${action} an import that is ${this.state.status}`);
+  private advance(done: number, total: number | null, estimate: boolean, now: Date): void {
+    let next = total;
+    if (estimate && next !== null) {
+      // An estimate never makes the percent go back, and never claims the end before it.
+      next = Math.max(next, done + 1);
+      const before = this.percent();
+      if (before !== null && before > 0 && (done / next) * 100 < before)
+        next = Math.max(done + 1, Math.floor((done * 100) / before));
     }
+    this.state.progress = { done, total: next, estimate };
+    this.state.updatedAt = now;
   }
-}
 
-/** Another instance took the confirm over (our lease lapsed); stop without writing. */
-export class LeaseLostError extends Error {
-  constructor(sessionId: string) {
-    super(`lease on import ${sessionId} lost`);
-    this.name = 'LeaseLostError';
+  private enter(phase: Phase, now: Date): void {
+    this.state.phase = phase;
+    this.state.phaseStartedAt = now;
+    this.state.updatedAt = now;
+    this.state.cancelRequested = false;
+  }
+
+  private expectPhase(allowed: Phase[], action: string): void {
+    if (!allowed.includes(this.state.phase)) {
+      throw new Error(`cannot ${action} an import that is ${this.state.phase}`);
+    }
   }
 }
 

@@ -1,20 +1,32 @@
 import type { ImportRow, RowIssue } from './import-row.js';
 
-export const ENTITY_TYPES = ['customers', 'clients'] as const;
-export type EntityType = (typeof ENTITY_TYPES)[number];
+/** An entity type is named by the target that handles it (e.g. `customers`, `clients`). */
+export type EntityType = string;
 
-/** Options chosen at validate that shape the rules (clients: `upload_type`, `fields_mapping`). */
-export interface ImportOptions {
-  uploadType?: 'single' | 'multi';
-  fieldsMapping?: Record<string, string>;
-  /** Where the rows came from: `csv_import`, or `app:<code>` for an app pull. */
-  source?: string;
-  /** App pulls: the app, and what the app import asked for (SPEC §5.2). */
-  appCodeName?: string;
-  shouldOverride?: boolean;
-  sendNotificationsWhenDone?: boolean;
-  /** Where to e-mail the staff member who started an app import, when known. */
-  notifyEmail?: string;
+/** Where an import's rows come from, with what each channel needs (SPEC §5.2, §6). */
+export type ImportChannel =
+  | { kind: 'csv'; format: 'csv' | 'xlsx' }
+  | {
+      kind: 'app';
+      appCodeName: string;
+      shouldOverride: boolean;
+      sendNotificationsWhenDone: boolean;
+      /** Where to tell the staff member who started it that it is over, when known. */
+      notifyEmail?: string;
+    };
+
+export type ChannelKind = ImportChannel['kind'];
+
+/**
+ * What a target is told about the import its rows belong to: the tenant, the channel, the
+ * mapping of fields to the source's labels, and the target's own settings (chosen at validate,
+ * interpreted by the target only, e.g. clients' `upload_type`).
+ */
+export interface ImportContext {
+  businessUid: string;
+  channel: ImportChannel;
+  fieldsMapping?: Readonly<Record<string, string>>;
+  settings: Readonly<Record<string, string>>;
 }
 
 /** The checks of one row that need no database. */
@@ -25,10 +37,10 @@ export interface CheckedRow<P> {
   duplicateKey?: { field: string; value: string };
 }
 
-/** One write confirm asks of a target. */
+/** One write confirm asks of a target; `resolved`: the candidate a resolution chose. */
 export type RowAction<P> =
-  | { rowNumber: number; kind: 'create'; payload: P; organizationId?: string }
-  | { rowNumber: number; kind: 'update'; payload: P; targetId: string; organizationId?: string };
+  | { rowNumber: number; kind: 'create'; payload: P; resolved?: string }
+  | { rowNumber: number; kind: 'update'; payload: P; targetId: string; resolved?: string };
 
 export interface WriteResult {
   rowNumber: number;
@@ -39,52 +51,48 @@ export interface WriteResult {
 /**
  * The port through which an entity plugs into the generic import engine (ARCHITECTURE rule 4):
  * its columns, its row checks, its batch classification against the database, and its
- * batched writes. Adding an entity means one ImportTarget, not a copy of the flow.
+ * batched writes. Adding an entity means one ImportTarget registered with the engine
+ * (ImportTargets), not a copy of the flow.
  */
 export abstract class ImportTarget<P = Record<string, unknown>, B = unknown> {
   abstract readonly entityType: EntityType;
-  /** The CSV columns, as in the template. */
+  /** The columns, as in the template. */
   abstract readonly columns: readonly string[];
-  /** Whether `resolutions` at confirm are checked and applied (clients) or ignored (customers). */
-  abstract readonly resolvesReferences: boolean;
+  /**
+   * When the target's rows can be ambiguous: the payload field a confirm's resolution sets (it
+   * names the candidate). Absent: resolutions are accepted and ignored (SPEC §4, seed 003).
+   */
+  readonly resolves?: { field: string };
 
   /** How a repeated duplicate key in one file is reported. */
-  abstract duplicateSeverity(options: ImportOptions): 'error' | 'warning';
+  abstract duplicateSeverity(context: ImportContext): 'error' | 'warning';
 
   /**
    * Optional work on a whole batch before its rows are checked, done off the event loop (e.g.
    * phone numbers on a worker thread). The engine starts it for the next batch while it checks
    * the current one, and hands what it resolves to to `check`.
    */
-  prepare?(rows: ReadonlyArray<Record<string, string>>, options: ImportOptions): Promise<B>;
+  prepare?(rows: ReadonlyArray<Record<string, string>>, context: ImportContext): Promise<B>;
 
   /** Field rules of one row (cells keyed by column); `prepared`: the batch's `prepare`, if any. */
   abstract check(
     cells: Record<string, string>,
-    options: ImportOptions,
+    context: ImportContext,
     prepared?: B,
   ): CheckedRow<P>;
 
   /**
    * Classifies a batch against the database — one query per batch, never per row — adding
    * warnings (`already_exists` + existingId + diff), ambiguities (candidates) and reference
-   * errors to the rows in place. Rows already in error may be skipped.
+   * errors to the rows in place. Rows already in error are not passed.
    */
-  abstract classify(
-    businessUid: string,
-    rows: ImportRow<P>[],
-    options: ImportOptions,
-  ): Promise<void>;
+  abstract classify(rows: ImportRow<P>[], context: ImportContext): Promise<void>;
 
   /**
    * Writes a batch in one go (multi-row statements), one result per action, in order. Throws
    * if any write fails; the engine then replays the batch row by row under savepoints.
    */
-  abstract write(
-    businessUid: string,
-    actions: RowAction<P>[],
-    options: ImportOptions,
-  ): Promise<WriteResult[]>;
+  abstract write(actions: RowAction<P>[], context: ImportContext): Promise<WriteResult[]>;
 
   /** A readable message for a write that failed (a taken email, a constraint). */
   abstract describeFailure(error: unknown): string;

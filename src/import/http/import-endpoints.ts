@@ -1,85 +1,84 @@
+import { stat } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import { detail, InvalidError } from '../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import { BATCH_SIZE, ConfirmImport } from '../application/confirm-import.js';
+import { CancelImport } from '../application/cancel-import.js';
+import { ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
 import { type RowObserver, ValidateImport } from '../application/validate-import.js';
-import type { ImportRow, RowIssue, RowOutcome } from '../domain/import-row.js';
-import { type ImportSession, sum } from '../domain/import-session.js';
-import type { ImportOptions, ImportTarget } from '../domain/import-target.js';
-import { csvRows, mapHeader } from '../csv/csv-source.js';
-import { openCsv } from '../csv/read-csv.js';
+import type { OutcomeStatus, RowStatus } from '../domain/import-row.js';
+import type { Caller, ImportSession } from '../domain/import-session.js';
+import type { ImportTarget } from '../domain/import-target.js';
 import { writeErrorsCsv } from '../csv/write-errors-csv.js';
 import { receiveCsvUpload } from './csv-upload.js';
 import type { ConfirmImportDto } from './import.dto.js';
+import { counters, resultJson, rowJson, statusJson } from './import-json.js';
 import { JsonSpool } from './json-spool.js';
 import { streamEnvelope } from './stream-response.js';
+import { streamStatusEvents } from './status-events.js';
 
-const issues = (list: RowIssue[]) => (list.length > 0 ? list : undefined);
-
-/** The JSON of one validated row (SPEC §6.1): empty lists and absent fields left out. */
-export function rowJson(row: ImportRow<unknown>) {
-  return {
-    row_number: row.rowNumber,
-    status: row.status,
-    data: row.data,
-    errors: issues(row.errors),
-    warnings: issues(row.warnings),
-    existing_id: row.existingId,
-    diff: row.diff,
-  };
+/** What the client asked of an import request (RFC 7240 `Prefer: respond-async`). */
+export function prefersAsync(req: Request): boolean {
+  const header = req.headers.prefer;
+  const values = Array.isArray(header) ? header : header ? [header] : [];
+  return values
+    .flatMap((v) => v.split(','))
+    .some((p) => p.split(/[;=]/)[0].trim().toLowerCase() === 'respond-async');
 }
 
-/** The JSON of one row's outcome (SPEC §6.2). */
-export function resultJson(o: RowOutcome) {
-  return {
-    row_number: o.rowNumber,
-    status: o.status,
-    ...('id' in o ? { id: o.id } : {}),
-    ...('reason' in o ? { reason: o.reason } : {}),
-    ...('error' in o ? { error: o.error } : {}),
-  };
+/** Which rows a synchronous validate answer lists (`?rows=`). */
+export type RowsShown = 'all' | 'problems' | 'none';
+
+/** How many results the status carries; the rest are paged at `{one}/results`. */
+export const STATUS_RESULTS = 100;
+
+/** The paths of one entity's imports: its status path is `{one}` = `${base}/${id}`. */
+export interface ImportPaths {
+  /** e.g. `/customers/import` or `/business/clients/v1/imports`. */
+  one: string;
 }
 
-/** A session's state and progress, without its rows. */
-export function sessionSummary(session: ImportSession) {
-  const s = session.snapshot;
-  return {
-    import_id: s.id,
-    entity_type: s.entityType,
-    channel: s.channel,
-    status: session.displayStatus(new Date()),
-    ...(s.options.appCodeName ? { app_code_name: s.options.appCodeName } : {}),
-    total_rows: s.counts.total,
-    valid_rows: s.counts.valid,
-    warning_rows: s.counts.warning,
-    error_rows: s.counts.error,
-    ambiguous_rows: s.counts.ambiguous,
-    ...counters(session),
-    rows_collected: s.counts.total,
-    rows_processed: sum(s.outcomes),
-    created_at: s.createdAt.toISOString(),
-    expires_at: s.expiresAt.toISOString(),
-    completed_at: s.completedAt?.toISOString() ?? null,
-    error: s.error,
-  };
+/** Which import a request is about, as whom, and where the entity's imports live. */
+export interface ImportRef {
+  target: ImportTarget<unknown>;
+  principal: Principal;
+  importId: string;
+  paths: ImportPaths;
 }
 
-export function counters(session: ImportSession) {
-  const { outcomes } = session.snapshot;
-  return {
-    created: outcomes.created,
-    updated: outcomes.updated,
-    skipped: outcomes.skipped,
-    failed: outcomes.failed,
-  };
+function callerOf(principal: Principal): Caller {
+  return { sub: principal.sub, businessUid: principal.businessUid!, admin: principal.isAdmin };
+}
+
+/** An import's own path as the client reached the API (under `/api` if it came that way). */
+function pathOf(req: Request, paths: ImportPaths, id: string): string {
+  const prefix = req.originalUrl.startsWith('/api/') ? '/api' : '';
+  return `${prefix}${paths.one}/${id}`;
+}
+
+/** `status=a,b` → the statuses (400 listing every unknown one); absent or empty → all. */
+export function parseStatuses<S extends string>(
+  raw: string | undefined,
+  allowed: readonly S[],
+): S[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const statuses = raw.split(',').map((s) => s.trim().toLowerCase());
+  const unknown = statuses.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new InvalidError(
+      [detail('status', 'invalid_value', unknown.join(','))],
+      `status must be among ${allowed.join(', ')}`,
+    );
+  return [...new Set(statuses)] as S[];
 }
 
 /**
  * The HTTP side of the import flow that every entity's controller shares: multipart upload,
- * CSV reading, and responses streamed from the stored rows.
+ * synchronous and asynchronous validate and confirm, the status and its event stream, paged
+ * rows and results, errors.csv and cancel.
  */
 @Injectable()
 export class ImportEndpoints {
@@ -87,6 +86,7 @@ export class ImportEndpoints {
     private readonly validator: ValidateImport,
     private readonly confirmer: ConfirmImport,
     private readonly queries: ImportQueries,
+    private readonly canceller: CancelImport,
     private readonly config: AppConfig,
   ) {}
 
@@ -107,16 +107,41 @@ export class ImportEndpoints {
       target: ImportTarget<unknown>;
       principal: Principal;
       message: string;
-      /** Reads the form's other fields into options (400 on bad values). */
-      options?: (fields: Record<string, string>) => ImportOptions;
+      paths: ImportPaths;
+      rows?: RowsShown;
+      /** Reads the form's other fields into the target's settings and mapping (400 on bad values). */
+      options?: (fields: Record<string, string>) => {
+        settings: Record<string, string>;
+        fieldsMapping?: Record<string, string>;
+      };
     },
   ): Promise<void> {
+    const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
     // The row list is spooled while the rows are classified, then streamed after the counters.
     const answer = new JsonSpool();
     try {
-      const session = await this.validateUpload(req, res, input, (rows) =>
-        answer.append(rows.map(rowJson)),
-      );
+      const options = input.options?.(upload.fields) ?? { settings: {} };
+      const file = { path: upload.path, bytes: (await stat(upload.path)).size };
+      const importer = { sub: input.principal.sub, businessUid: input.principal.businessUid! };
+      if (prefersAsync(req)) {
+        const session = await this.validator.accept(input.target, importer, file, options);
+        return this.accepted(
+          req,
+          res,
+          input.paths,
+          session,
+          `${input.target.entityType} import accepted`,
+        );
+      }
+      const shown = input.rows ?? 'all';
+      const observe: RowObserver | undefined =
+        shown === 'none'
+          ? undefined
+          : (rows) =>
+              answer.append(
+                (shown === 'all' ? rows : rows.filter((r) => r.status !== 'valid')).map(rowJson),
+              );
+      const session = await this.validator.validate(input.target, importer, file, options, observe);
       const { counts, expiresAt } = session.snapshot;
       await streamEnvelope(res, {
         status: 200,
@@ -135,56 +160,40 @@ export class ImportEndpoints {
       });
     } finally {
       await answer.remove();
-    }
-  }
-
-  /** Receives the upload, reads it as the target's CSV and validates it; the file is then removed. */
-  private async validateUpload(
-    req: Request,
-    res: Response,
-    input: Parameters<ImportEndpoints['validate']>[2],
-    observe: RowObserver,
-  ): Promise<ImportSession> {
-    const upload = await receiveCsvUpload(req, res, this.config.IMPORT_MAX_FILE_BYTES);
-    try {
-      const options = { source: 'csv_import', ...(input.options?.(upload.fields) ?? {}) };
-      const csv = await openCsv(upload.path, {
-        maxRows: this.config.IMPORT_MAX_ROWS,
-        batchSize: BATCH_SIZE,
-      });
-      const fieldAt = mapHeader(csv.header, input.target.columns, options.fieldsMapping);
-      return await this.validator.validate(
-        input.target,
-        { sub: input.principal.sub, businessUid: input.principal.businessUid! },
-        options,
-        csvRows(fieldAt, csv.batches),
-        observe,
-      );
-    } finally {
       await upload.cleanup();
     }
   }
 
   async confirm(
+    req: Request,
     res: Response,
     input: {
       target: ImportTarget<unknown>;
       principal: Principal;
       body: ConfirmImportDto;
       message: string;
+      paths: ImportPaths;
     },
   ): Promise<void> {
+    const request = {
+      importId: input.body.import_id,
+      override: input.body.override ?? false,
+      resolutions: input.body.parsedResolutions(),
+    };
+    const caller = callerOf(input.principal);
+    if (prefersAsync(req)) {
+      const { session, replayed } = await this.confirmer.accept(input.target, caller, request);
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      const message = replayed ? input.message : `${input.target.entityType} import accepted`;
+      return this.accepted(req, res, input.paths, session, message, !replayed);
+    }
     // Outcomes are spooled as they commit; a replay or a resumed confirm reads them back.
     const answer = new JsonSpool();
     try {
       const { session, replayed, observedAll } = await this.confirmer.confirm(
         input.target,
-        { sub: input.principal.sub, businessUid: input.principal.businessUid! },
-        {
-          importId: input.body.import_id,
-          override: input.body.override ?? false,
-          resolutions: input.body.parsedResolutions(),
-        },
+        caller,
+        request,
         (outcomes) => answer.append(outcomes.map(resultJson)),
       );
       await streamEnvelope(res, {
@@ -195,62 +204,112 @@ export class ImportEndpoints {
         headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
         ...(observedAll
           ? { body: answer.body() }
-          : { pages: this.queries.outcomes(session), toJson: resultJson }),
+          : { pages: this.queries.allOutcomes(session), toJson: resultJson }),
       });
     } finally {
       await answer.remove();
     }
   }
 
-  async status(
-    res: Response,
-    input: {
-      target: ImportTarget<unknown>;
-      principal: Principal;
-      importId: string;
-      message: string;
-    },
-  ): Promise<void> {
-    const session = await this.queries.get(
-      input.target.entityType,
-      { businessUid: input.principal.businessUid! },
-      input.importId,
-    );
-    await streamEnvelope(res, {
-      status: 200,
-      message: input.message,
-      head: sessionSummary(session),
-      listKey: 'results',
-      pages: this.queries.outcomes(session),
-      toJson: resultJson,
+  /** `GET {one}`: the status, and the first results (the rest are paged). */
+  async status(req: Request, input: ImportRef) {
+    const session = await this.find(input);
+    const results = await this.queries.pageOutcomes(session, undefined, {
+      page: 1,
+      pageSize: STATUS_RESULTS,
     });
+    return {
+      ...statusJson(session, pathOf(req, input.paths, session.id)),
+      results: results.items.map(resultJson),
+    };
   }
 
   async list(
-    target: ImportTarget<unknown>,
-    principal: Principal,
-    page: PageRequest,
-  ): Promise<Page<ReturnType<typeof sessionSummary>>> {
+    req: Request,
+    input: {
+      target: ImportTarget<unknown>;
+      principal: Principal;
+      page: PageRequest;
+      paths: ImportPaths;
+    },
+  ): Promise<Page<ReturnType<typeof statusJson>>> {
     const sessions = await this.queries.list(
-      target.entityType,
-      { businessUid: principal.businessUid! },
-      page,
+      input.target.entityType,
+      { businessUid: input.principal.businessUid! },
+      input.page,
     );
-    return { ...sessions, items: sessions.items.map(sessionSummary) };
+    return {
+      ...sessions,
+      items: sessions.items.map((s) => statusJson(s, pathOf(req, input.paths, s.id))),
+    };
   }
 
-  async errorsCsv(
-    res: Response,
-    input: { target: ImportTarget<unknown>; principal: Principal; importId: string },
-  ): Promise<void> {
-    const session = await this.queries.get(
+  /** `GET {one}/events`: the status as server-sent events until the import rests. */
+  async events(req: Request, res: Response, input: ImportRef): Promise<void> {
+    const session = await this.find(input);
+    const one = pathOf(req, input.paths, session.id);
+    await streamStatusEvents(req, res, {
+      first: session,
+      reload: (s) => this.queries.reload(s),
+      toJson: (s) => statusJson(s, one),
+    });
+  }
+
+  /** `GET {one}/rows`: the validated rows, a page at a time. */
+  async rows(input: Omit<ImportRef, 'paths'> & { statuses?: RowStatus[]; page: PageRequest }) {
+    const session = await this.find(input);
+    const page = await this.queries.pageRows(session, input.statuses, input.page);
+    return { ...page, items: page.items.map(rowJson) };
+  }
+
+  /** `GET {one}/results`: the outcomes, a page at a time. */
+  async results(
+    input: Omit<ImportRef, 'paths'> & { statuses?: OutcomeStatus[]; page: PageRequest },
+  ) {
+    const session = await this.find(input);
+    const page = await this.queries.pageOutcomes(session, input.statuses, input.page);
+    return { ...page, items: page.items.map(resultJson) };
+  }
+
+  /** `POST {one}/cancel`. */
+  async cancel(req: Request, input: ImportRef) {
+    const session = await this.canceller.cancel(
+      input.target.entityType,
+      callerOf(input.principal),
+      input.importId,
+    );
+    return statusJson(session, pathOf(req, input.paths, session.id));
+  }
+
+  async errorsCsv(res: Response, input: Omit<ImportRef, 'paths'>): Promise<void> {
+    const session = await this.find(input);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="import-${session.id}-errors.csv"`);
+    await writeErrorsCsv(input.target.columns, this.queries.allRows(session), res);
+  }
+
+  private find(input: Omit<ImportRef, 'paths'>): Promise<ImportSession> {
+    return this.queries.get(
       input.target.entityType,
       { businessUid: input.principal.businessUid! },
       input.importId,
     );
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="import-${session.id}-errors.csv"`);
-    await writeErrorsCsv(input.target.columns, this.queries.rows(session), res);
+  }
+
+  /** 202 Accepted (RFC 7240): where to follow it, and its status as the data. */
+  private accepted(
+    req: Request,
+    res: Response,
+    paths: ImportPaths,
+    session: ImportSession,
+    message: string,
+    applied = true,
+  ): void {
+    const one = pathOf(req, paths, session.id);
+    res.status(applied ? 202 : 200);
+    if (applied) res.setHeader('Preference-Applied', 'respond-async');
+    res.setHeader('Location', one);
+    res.json({ code: applied ? 202 : 200, message, data: statusJson(session, one) });
   }
 }

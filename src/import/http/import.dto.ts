@@ -40,7 +40,7 @@ export class ConfirmImportDto {
   @IsObject()
   resolutions?: Record<string, unknown>;
 
-  /** `{ "<row>": { organization_id } }`, every malformed entry listed (400). */
+  /** `{ "<row>": { organization_id } }` → row → the chosen candidate; every malformed entry listed (400). */
   parsedResolutions(): Resolutions {
     const raw = this.resolutions ?? {};
     const errors: ErrorDetail[] = [];
@@ -69,10 +69,7 @@ export class ConfirmImportDto {
       } else if (extra.length > 0) {
         errors.push(detail(`resolutions.${key}.${extra[0]}`, 'unknown_property', ''));
       } else {
-        Object.defineProperty(resolutions, key, {
-          value: { organization_id: orgId.trim() },
-          enumerable: true,
-        });
+        Object.defineProperty(resolutions, key, { value: orgId.trim(), enumerable: true });
       }
     }
     if (errors.length > 0) throw new InvalidError(errors);

@@ -4,7 +4,12 @@ import {
   type ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ErrorEnvelopeDto } from '../http/envelope.dto.js';
 import type { Principal, Scope } from './principal.js';
@@ -28,6 +33,20 @@ export const Scopes = (...scopes: Scope[]) =>
     ApiForbiddenResponse({
       description: `Token lacks a scope (${scopes.join(', ')})`,
       type: ErrorEnvelopeDto,
+    }),
+  );
+
+/**
+ * As BusinessScoped, on routes an app token may call too: it names the business it acts for in
+ * `X-On-Behalf-Of` (documented on the routes).
+ */
+export const BusinessScopedForApps = () =>
+  applyDecorators(
+    SetMetadata(BUSINESS_KEY, true),
+    ApiHeader({
+      name: 'X-On-Behalf-Of',
+      required: false,
+      description: 'App tokens only: the business the app acts for (it must be assigned to it)',
     }),
   );
 

@@ -10,7 +10,8 @@ import { DataSource, type EntitySchema, MigrationExecutor, type MixedList } from
 import { AppConfig } from '../../config/app-config.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { TransactionRunner, TypeOrmTransactionRunner } from './transaction-runner.js';
+import { TransactionRunner } from './transaction-runner.js';
+import { TypeOrmTransactionRunner } from './typeorm-transaction-runner.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = MixedList<Function | string | EntitySchema>;

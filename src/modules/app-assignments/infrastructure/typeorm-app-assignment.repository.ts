@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../../../shared/database/pg-errors.js';
-import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
 import type {

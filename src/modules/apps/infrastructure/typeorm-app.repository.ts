@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import {
   PG_FOREIGN_KEY_VIOLATION,
   PG_RESTRICT_VIOLATION,

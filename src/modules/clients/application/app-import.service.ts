@@ -56,16 +56,15 @@ export class AppImportService {
       businessUid: requester.businessUid,
       createdBy: requester.sub,
       entityType: 'clients',
-      channel: 'app',
-      options: {
-        uploadType: request.uploadType,
-        fieldsMapping: request.fieldsMapping,
-        source: `app:${app.appCodeName}`,
+      channel: {
+        kind: 'app',
         appCodeName: app.appCodeName,
         shouldOverride: request.shouldOverride,
         sendNotificationsWhenDone: request.sendNotificationsWhenDone,
-        notifyEmail: requester.email ?? undefined,
+        ...(requester.email ? { notifyEmail: requester.email } : {}),
       },
+      fieldsMapping: request.fieldsMapping,
+      settings: { upload_type: request.uploadType },
       now: new Date(),
       ttlSeconds: this.config.IMPORT_SESSION_TTL_SECONDS,
     });

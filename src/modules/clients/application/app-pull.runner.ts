@@ -1,17 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
 import { ConfirmImport } from '../../../import/application/confirm-import.js';
+import { ImportJobs } from '../../../import/application/import-jobs.js';
 import { ImportTargets } from '../../../import/application/import-targets.js';
+import { isStopped, type JobLease, JobLeases } from '../../../import/application/job-leases.js';
 import { type SourceRow, ValidateImport } from '../../../import/application/validate-import.js';
 import type { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportSessionRepository } from '../../../import/domain/import-session.repository.js';
+import type { ImportChannel } from '../../../import/domain/import-target.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
 import {
   AppPullError,
@@ -21,23 +17,20 @@ import {
 } from '../domain/app-record-source.js';
 import { ImportNotifier } from '../domain/import-notifier.js';
 
-const TICK_MS = 5_000;
+type AppChannel = Extract<ImportChannel, { kind: 'app' }>;
 
 /**
- * The background side of an app import (SPEC §5.2). The `collecting` session is the job: it
- * lives in the database, one instance claims it with a lease, and if that instance dies another
- * claims it once the lease lapses and collects again from page 1 (nothing has been written to
- * clients while collecting). Pages are classified and stored as they arrive; then the session is
- * confirmed with `override = should_override`, the app is told `page=-1`, and the staff member
- * is notified.
+ * The job of an app import (SPEC §5.2), run by the import engine's job loop for `collecting`
+ * sessions on whichever instance holds the lease: it pulls the app's pages — from page 1 again
+ * if it takes over from an instance that stopped (nothing has been written to clients while
+ * collecting) — classifies and stores them, then confirms with `override = should_override`.
+ * When the import ends (completed, failed or cancelled) the app is told `page=-1` and the staff
+ * member is notified. A job that lost its lease or stopped for a shutdown tells no one: the
+ * instance that takes it over finishes it.
  */
 @Injectable()
-export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AppPullRunner {
   private readonly logger = new Logger('AppPull');
-  private readonly instance = `${hostname()}:${process.pid}`;
-  private readonly running = new Map<string, Promise<void>>();
-  private timer?: NodeJS.Timeout;
-  private stopping = false;
 
   constructor(
     private readonly sessions: ImportSessionRepository,
@@ -46,89 +39,48 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     private readonly notifier: ImportNotifier,
     private readonly validator: ValidateImport,
     private readonly confirmer: ConfirmImport,
+    private readonly jobs: ImportJobs,
+    private readonly leases: JobLeases,
     private readonly targets: ImportTargets,
     private readonly policy: AppPullPolicy,
     private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.NODE_ENV === 'test' && !process.env.IMPORT_WORKER) return;
-    this.timer = setInterval(() => void this.claimAbandoned(), TICK_MS);
-    this.timer.unref();
+  ) {
+    jobs.handle('collecting', { run: (session, lease) => this.collectAndConfirm(session, lease) });
+    jobs.onFinished('app', (session) => this.finish(session));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await Promise.allSettled(this.running.values());
+  /** Starts the job on this instance without making the caller wait (any instance may). */
+  runSoon(sessionId: string): void {
+    setImmediate(() => {
+      this.jobs.start(sessionId).catch((error: unknown) => {
+        this.logger.warn({ err: error, import_id: sessionId }, 'app import not started here');
+      });
+    });
   }
 
   private get target() {
     return this.targets.get('clients');
   }
 
-  /** Starts the job on this instance without making the caller wait. */
-  runSoon(sessionId: string): void {
-    setImmediate(() => void this.run(sessionId));
-  }
-
-  /** The worker's pass: claim collections whose collector is gone. */
-  async claimAbandoned(): Promise<void> {
+  private async collectAndConfirm(session: ImportSession, lease: JobLease): Promise<void> {
+    const channel = session.channel as AppChannel;
     try {
-      for (const id of await this.sessions.findCollectable(new Date(), 5)) await this.run(id);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'app pull pass failed');
-    }
-  }
-
-  run(sessionId: string): Promise<void> {
-    const existing = this.running.get(sessionId);
-    if (existing) return existing;
-    const job = this.collectAndConfirm(sessionId).finally(() => this.running.delete(sessionId));
-    this.running.set(sessionId, job);
-    return job;
-  }
-
-  private async collectAndConfirm(sessionId: string): Promise<void> {
-    const owner = `${this.instance}:${randomUUID()}`;
-    const leaseMs = this.config.IMPORT_LEASE_SECONDS * 1000;
-    const session = await this.sessions.findById(sessionId);
-    if (!session || session.status !== 'collecting') return;
-    const version = session.snapshot.version;
-    try {
-      session.claimCollection(owner, new Date(), leaseMs);
-    } catch {
-      return; // another instance is collecting it
-    }
-    if (!(await this.sessions.save(session, version))) return;
-    const heartbeat = setInterval(() => {
-      void this.sessions
-        .renewLease(sessionId, owner, new Date(Date.now() + leaseMs))
-        .catch(() => undefined);
-    }, leaseMs / 3);
-    heartbeat.unref();
-
-    const { options, businessUid } = session.snapshot;
-    const appCodeName = options.appCodeName!;
-    let pullTarget: AppPullTarget | undefined;
-    try {
-      pullTarget = await this.pullTargetOf(appCodeName);
-      await this.sessions.deleteRows(sessionId);
-      await this.validator.collect(session, this.target, options, this.pages(session, pullTarget));
-      const collected = session.snapshot.version;
+      const app = await this.pullTargetOf(channel.appCodeName);
+      await this.validator.gather(session, lease, this.target, this.pages(session, lease, app));
+      lease.checkpoint();
       session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
-      if (!(await this.sessions.save(session, collected))) return;
-      clearInterval(heartbeat);
-      const { session: done } = await this.confirmer.confirm(
-        this.target,
-        { sub: session.snapshot.createdBy, businessUid },
-        { importId: sessionId, override: options.shouldOverride ?? false, resolutions: {} },
-      );
-      await this.finish(done, pullTarget);
+      await this.leases.save(lease, session);
+      await this.confirmer.confirmLeased(this.target, session, lease, {
+        override: channel.shouldOverride,
+        resolutions: {},
+      });
     } catch (error) {
-      await this.fail(sessionId, error, pullTarget);
-    } finally {
-      clearInterval(heartbeat);
+      if (isStopped(error, 'cancelled')) {
+        await this.jobs.cancel(lease);
+        return;
+      }
+      if (isStopped(error)) throw error; // another instance finishes it
+      await this.fail(session, lease, error);
     }
   }
 
@@ -141,16 +93,19 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** The app's pages as source rows, mapped through `fields_mapping`; limits enforced. */
-  private async *pages(session: ImportSession, app: AppPullTarget): AsyncIterable<SourceRow[]> {
-    const { fieldsMapping = {} } = session.snapshot.options;
+  private async *pages(
+    session: ImportSession,
+    lease: JobLease,
+    app: AppPullTarget,
+  ): AsyncIterable<SourceRow[]> {
+    const fieldsMapping = session.context.fieldsMapping ?? {};
     let rowNumber = 0;
     for (let page = 1; ; page++) {
-      if (this.stopping)
-        throw new AppPullError('the server shut down while collecting; another instance resumes');
+      lease.checkpoint();
       const { records, hasMore } = await this.source.fetchPage(app, {
         page,
         sessionId: session.id,
-        businessUid: session.snapshot.businessUid,
+        businessUid: session.businessUid,
       });
       if (records.length > this.policy.maxRecordsPerPage) {
         throw new AppPullError(
@@ -165,40 +120,41 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
           rowNumber: ++rowNumber,
           cells: cellsOf(record, fieldsMapping),
         }));
-      await this.sessions.save(session, session.snapshot.version); // progress: rows_collected
       if (records.length === 0 || !hasMore) return;
     }
   }
 
-  private async finish(session: ImportSession, app: AppPullTarget): Promise<void> {
-    await this.tellApp(session, app);
-    await this.notify(session);
-    this.logger.log(
-      { import_id: session.id, ...session.snapshot.outcomes },
-      'app import completed',
-    );
-  }
-
-  private async fail(sessionId: string, error: unknown, app?: AppPullTarget): Promise<void> {
+  /** Ends the import `failed` under the lease (a holder that lost it writes and tells nothing). */
+  private async fail(session: ImportSession, lease: JobLease, error: unknown): Promise<void> {
     const message =
       error instanceof AppPullError ? error.message : 'the import failed unexpectedly';
     if (!(error instanceof AppPullError))
-      this.logger.error({ err: error, import_id: sessionId }, 'app import failed');
-    const session = await this.sessions.findById(sessionId);
-    if (!session || !['collecting', 'validated'].includes(session.status)) return;
-    const version = session.snapshot.version;
-    session.fail(message, new Date());
-    if (!(await this.sessions.save(session, version))) return;
-    this.logger.warn({ import_id: sessionId, error: message }, 'app import failed');
+      this.logger.error({ err: error, import_id: session.id }, 'app import failed');
+    const fresh = await this.sessions.findById(session.id);
+    if (!fresh || !fresh.working) return;
+    fresh.fail(message, new Date());
+    await this.leases.save(lease, fresh);
+    this.logger.warn({ import_id: session.id, error: message }, 'app import failed');
+    await this.jobs.finished(fresh);
+  }
+
+  /** The import ended: tell the app (`page=-1`), then the staff member. */
+  private async finish(session: ImportSession): Promise<void> {
+    const channel = session.channel as AppChannel;
+    const app = await this.pullTargetOf(channel.appCodeName).catch(() => undefined);
     if (app) await this.tellApp(session, app);
-    await this.notify(session);
+    await this.notify(session, channel);
+    this.logger.log(
+      { import_id: session.id, phase: session.phase, ...session.outcomes },
+      'app import finished',
+    );
   }
 
   private async tellApp(session: ImportSession, app: AppPullTarget): Promise<void> {
     try {
       await this.source.notifyDone(app, {
         sessionId: session.id,
-        businessUid: session.snapshot.businessUid,
+        businessUid: session.businessUid,
       });
     } catch (error) {
       this.logger.warn(
@@ -208,17 +164,18 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async notify(session: ImportSession): Promise<void> {
+  private async notify(session: ImportSession, channel: AppChannel): Promise<void> {
+    if (!channel.sendNotificationsWhenDone) return;
     const s = session.snapshot;
-    if (s.options.sendNotificationsWhenDone === false) return;
     try {
       await this.notifier.importFinished({
         sessionId: s.id,
         businessUid: s.businessUid,
-        appCodeName: s.options.appCodeName ?? '',
-        status: s.status === 'completed' ? 'completed' : 'failed',
+        appCodeName: channel.appCodeName,
+        status:
+          s.phase === 'completed' ? 'completed' : s.phase === 'cancelled' ? 'cancelled' : 'failed',
         requestedBy: s.createdBy,
-        email: s.options.notifyEmail ?? null,
+        email: channel.notifyEmail ?? null,
         totalRows: s.counts.total,
         ...s.outcomes,
         error: s.error,

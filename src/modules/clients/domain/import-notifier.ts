@@ -3,7 +3,7 @@ export interface ImportFinished {
   sessionId: string;
   businessUid: string;
   appCodeName: string;
-  status: 'completed' | 'failed';
+  status: 'completed' | 'failed' | 'cancelled';
   /** The user who started the import (the token's `sub`), and an address to write to, if known. */
   requestedBy: string;
   email: string | null;

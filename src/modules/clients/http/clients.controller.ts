@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ImportTargets } from '../../../import/application/import-targets.js';
+import type { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
 import {
   ConfirmImportRoute,
@@ -11,7 +12,13 @@ import {
   ValidateImportRoute,
 } from '../../../import/http/import-routes.js';
 import { ConfirmImportDto, ImportStatusDto } from '../../../import/http/import.dto.js';
-import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
+import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
+import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
+import {
+  BusinessScopedForApps,
+  CurrentPrincipal,
+  Scopes,
+} from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
@@ -25,14 +32,10 @@ import { AppImportDto, AppImportStartedDto } from './app-import.dto.js';
 import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
 
 const ID = { name: 'id', format: 'uuid' };
+const IMPORT_PATHS = { one: '/business/clients/v1/imports' };
 
 @ApiTags('clients')
-@ApiHeader({
-  name: 'X-On-Behalf-Of',
-  required: false,
-  description: 'App tokens only: the business the app acts for (it must be assigned to it)',
-})
-@BusinessScoped()
+@BusinessScopedForApps()
 @Controller('business/clients/v1')
 export class ClientsController {
   constructor(
@@ -158,8 +161,8 @@ export class ClientsController {
     );
     return {
       session_id: session.id,
-      status: session.status,
-      app_code_name: session.snapshot.options.appCodeName!,
+      status: 'collecting',
+      app_code_name: appCodeOf(session),
       import_params: params,
       fields_mapping: fieldsMapping,
       created_at: session.snapshot.createdAt.toISOString(),
@@ -199,12 +202,15 @@ export class ClientsController {
   })
   async validate(
     @CurrentPrincipal() p: Principal,
+    @Query() query: ValidateQueryDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     await this.imports.validate(req, res, {
       target: this.target,
       principal: p,
+      paths: IMPORT_PATHS,
+      rows: query.rows,
       message: 'clients import validated',
       options: clientImportOptions,
     });
@@ -223,11 +229,13 @@ export class ClientsController {
   async confirm(
     @CurrentPrincipal() p: Principal,
     @Body() body: ConfirmImportDto,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.imports.confirm(res, {
+    await this.imports.confirm(req, res, {
       target: this.target,
       principal: p,
+      paths: IMPORT_PATHS,
       body,
       message: 'clients imported successfully',
     });
@@ -238,8 +246,17 @@ export class ClientsController {
   @ApiOperation({ summary: "The business's clients imports (CSV and app), newest first" })
   @ApiEnvelope(ImportStatusDto, { message: 'clients imports', list: true })
   @ApiErrors({ 400: 'page or page_size out of range' })
-  listImports(@CurrentPrincipal() p: Principal, @Query() query: PaginationQueryDto) {
-    return this.imports.list(this.target, p, query.toPageRequest());
+  listImports(
+    @CurrentPrincipal() p: Principal,
+    @Query() query: PaginationQueryDto,
+    @Req() req: Request,
+  ) {
+    return this.imports.list(req, {
+      target: this.target,
+      principal: p,
+      page: query.toPageRequest(),
+      paths: IMPORT_PATHS,
+    });
   }
 
   @ImportStatusRoute('imports/:import_id', {
@@ -247,16 +264,16 @@ export class ClientsController {
     summary: "An import's status, progress, counters, per-row results and error",
     message: 'clients import',
   })
-  async importStatus(
+  importStatus(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.status(res, {
+    @Req() req: Request,
+  ) {
+    return this.imports.status(req, {
       target: this.target,
       principal: p,
       importId,
-      message: 'clients import',
+      paths: IMPORT_PATHS,
     });
   }
 
@@ -270,9 +287,24 @@ export class ClientsController {
   }
 }
 
+function appCodeOf(session: ImportSession): string {
+  return session.channel.kind === 'app' ? session.channel.appCodeName : '';
+}
+
 /** Where to e-mail the staff member: the token's `email` claim, or a `sub` that is an address. */
 function emailOf(principal: Principal): string | null {
   const claimed = (principal as { email?: unknown }).email;
   if (typeof claimed === 'string' && claimed.includes('@')) return claimed;
   return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(principal.sub) ? principal.sub : null;
 }
+
+/** Events, rows, results and cancel of a clients import (CSV or app). */
+@ApiTags('clients')
+@BusinessScopedForApps()
+@Controller('business/clients/v1')
+export class ClientImportJobsController extends ImportJobRoutes({
+  entity: 'clients',
+  one: 'imports',
+  scope: 'clients:import',
+  base: '/business/clients/v1',
+}) {}

@@ -34,9 +34,9 @@ export function checkFieldsMapping(raw: unknown, key = 'fields_mapping'): Record
   return mapping;
 }
 
-/** The validate form's text fields: `fields_mapping` (JSON) and `upload_type`. */
+/** The validate form's text fields: `fields_mapping` (JSON) and `upload_type` (a setting). */
 export function clientImportOptions(fields: Record<string, string>): {
-  uploadType: 'single' | 'multi';
+  settings: { upload_type: 'single' | 'multi' };
   fieldsMapping?: Record<string, string>;
 } {
   const unknown = Object.keys(fields).filter((f) => f !== 'fields_mapping' && f !== 'upload_type');
@@ -46,13 +46,14 @@ export function clientImportOptions(fields: Record<string, string>): {
   if (uploadType !== 'single' && uploadType !== 'multi') {
     throw new InvalidError([detail('upload_type', 'invalid_value', fields.upload_type)]);
   }
+  const settings = { upload_type: uploadType } as const;
   if (fields.fields_mapping === undefined || fields.fields_mapping.trim() === '')
-    return { uploadType };
+    return { settings };
   let parsed: unknown;
   try {
     parsed = JSON.parse(fields.fields_mapping);
   } catch {
     throw new InvalidError([detail('fields_mapping', 'malformed_json', fields.fields_mapping)]);
   }
-  return { uploadType, fieldsMapping: checkFieldsMapping(parsed) };
+  return { settings, fieldsMapping: checkFieldsMapping(parsed) };
 }

@@ -3,7 +3,7 @@ import { AppConfig } from '../../../config/app-config.js';
 import type { FieldDiff, ImportRow, RowIssue } from '../../../import/domain/import-row.js';
 import {
   type CheckedRow,
-  type ImportOptions,
+  type ImportContext,
   ImportTarget,
   type RowAction,
   type WriteResult,
@@ -47,7 +47,7 @@ const checkRow = compileFieldRules(CLIENT_IMPORT_RULES);
 export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumbers> {
   readonly entityType = 'clients' as const;
   readonly columns = CLIENT_IMPORT_COLUMNS;
-  readonly resolvesReferences = true;
+  override readonly resolves = { field: 'organization_id' };
 
   constructor(
     private readonly clients: ClientRepository,
@@ -65,13 +65,14 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     );
   }
 
-  duplicateSeverity(options: ImportOptions): 'error' | 'warning' {
-    return options.uploadType === 'multi' ? 'warning' : 'error';
+  /** `upload_type: multi` (several clients under one contact) makes a repeated e-mail a warning. */
+  duplicateSeverity(context: ImportContext): 'error' | 'warning' {
+    return context.settings.upload_type === 'multi' ? 'warning' : 'error';
   }
 
   check(
     cells: Record<string, string>,
-    _options: ImportOptions,
+    _context: ImportContext,
     prepared?: PhoneNumbers,
   ): CheckedRow<ClientPayload> {
     const { values, errors } = checkRow(cells);
@@ -102,7 +103,7 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     };
   }
 
-  async classify(businessUid: string, rows: ImportRow<ClientPayload>[]): Promise<void> {
+  async classify(rows: ImportRow<ClientPayload>[], { businessUid }: ImportContext): Promise<void> {
     const names = rows.flatMap((r) => (r.payload.company_name ? [r.payload.company_name] : []));
     const emails = rows.flatMap((r) => (r.payload.email ? [r.payload.email] : []));
     const [customers, existing] = await Promise.all([
@@ -123,15 +124,10 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
           row.errors.push({ field: 'company_name', message: 'not_found', values: [name] });
         else if (matches.length === 1) row.payload.organization_id = matches[0].id;
         else {
-          row.errors.push({
+          row.ambiguities.push({
             field: 'company_name',
-            message: 'ambiguous',
             values: [name],
-            candidates: matches.map((c) => ({
-              logto_id: c.id,
-              name: c.company_name,
-              type: 'customer',
-            })),
+            candidates: matches.map((c) => ({ id: c.id, name: c.company_name, kind: 'customer' })),
           });
         }
       }
@@ -149,19 +145,16 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     }
   }
 
-  async write(
-    businessUid: string,
-    actions: RowAction<ClientPayload>[],
-    options: ImportOptions,
-  ): Promise<WriteResult[]> {
-    const source = options.source ?? 'csv_import';
+  async write(actions: RowAction<ClientPayload>[], context: ImportContext): Promise<WriteResult[]> {
+    const { businessUid, channel } = context;
+    const source = channel.kind === 'app' ? `app:${channel.appCodeName}` : 'csv_import';
     const results = new Map<number, WriteResult>();
     const creates = actions.flatMap((a) => (a.kind === 'create' ? [a] : []));
     const ids = timeOrderedIds(creates.length);
     const rows = creates.map((a, i) => ({
       id: ids[i],
       source,
-      fields: toFields(a.payload, a.organizationId),
+      fields: toFields(a.payload, a.resolved),
       rowNumber: a.rowNumber,
     }));
     await this.clients.insertMany(businessUid, rows);
@@ -177,7 +170,7 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
       const found = new Set(
         await this.clients.updateMany(
           businessUid,
-          round.map((a) => ({ id: a.targetId, fields: updateFields(a.payload, a.organizationId) })),
+          round.map((a) => ({ id: a.targetId, fields: updateFields(a.payload, a.resolved) })),
         ),
       );
       for (const a of round) {

@@ -4,9 +4,10 @@ import type { ImportFinished } from '../domain/import-notifier.js';
 import { ImportNotifier } from '../domain/import-notifier.js';
 
 function summary(event: ImportFinished): string {
-  return event.status === 'completed'
-    ? `${event.created} created, ${event.updated} updated, ${event.skipped} skipped, ${event.failed} failed of ${event.totalRows} records`
-    : `the import failed: ${event.error ?? 'unknown error'}`;
+  const counts = `${event.created} created, ${event.updated} updated, ${event.skipped} skipped, ${event.failed} failed of ${event.totalRows} records`;
+  if (event.status === 'completed') return counts;
+  if (event.status === 'cancelled') return `the import was cancelled: ${counts}`;
+  return `the import failed: ${event.error ?? 'unknown error'}`;
 }
 
 /** The default adapter: a structured log event. */

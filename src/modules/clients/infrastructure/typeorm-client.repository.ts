@@ -5,7 +5,7 @@ import {
   pgErrorCode,
 } from '../../../shared/database/pg-errors.js';
 import { businessPage } from '../../../shared/database/search.js';
-import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
 import type { Client, ClientFields } from '../domain/client.js';

@@ -16,11 +16,14 @@ import {
   ValidateImportRoute,
 } from '../../../import/http/import-routes.js';
 import { ConfirmImportDto } from '../../../import/http/import.dto.js';
+import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
+import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
 import { CustomerDto, CustomerFieldsDto, ListCustomersQueryDto } from './customer.dto.js';
 
 const ID = { name: 'id', format: 'uuid' };
+const IMPORT_PATHS = { one: '/customers/import' };
 @ApiTags('customers')
 @BusinessScoped()
 @Controller('customers')
@@ -82,12 +85,15 @@ export class CustomersController {
   })
   async validate(
     @CurrentPrincipal() p: Principal,
+    @Query() query: ValidateQueryDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     await this.imports.validate(req, res, {
       target: this.target,
       principal: p,
+      paths: IMPORT_PATHS,
+      rows: query.rows,
       message: 'customers import validated',
     });
   }
@@ -104,11 +110,13 @@ export class CustomersController {
   async confirm(
     @CurrentPrincipal() p: Principal,
     @Body() body: ConfirmImportDto,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.imports.confirm(res, {
+    await this.imports.confirm(req, res, {
       target: this.target,
       principal: p,
+      paths: IMPORT_PATHS,
       body,
       message: 'customers imported successfully',
     });
@@ -119,16 +127,16 @@ export class CustomersController {
     summary: "An import's status, counters and per-row results",
     message: 'customers import',
   })
-  async importStatus(
+  importStatus(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.status(res, {
+    @Req() req: Request,
+  ) {
+    return this.imports.status(req, {
       target: this.target,
       principal: p,
       importId,
-      message: 'customers import',
+      paths: IMPORT_PATHS,
     });
   }
 
@@ -180,3 +188,14 @@ export class CustomersController {
     return CustomerDto.from(await this.customers.delete(p.businessUid!, id));
   }
 }
+
+/** Events, rows, results and cancel of a customers import. */
+@ApiTags('customers')
+@BusinessScoped()
+@Controller('customers')
+export class CustomerImportJobsController extends ImportJobRoutes({
+  entity: 'customers',
+  one: 'import',
+  scope: 'customers:import',
+  base: '/customers',
+}) {}

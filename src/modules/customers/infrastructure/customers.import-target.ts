@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ImportRow } from '../../../import/domain/import-row.js';
 import {
   type CheckedRow,
+  type ImportContext,
   ImportTarget,
   type RowAction,
   type WriteResult,
@@ -23,7 +24,6 @@ const checkRow = compileFieldRules(CUSTOMER_RULES);
 export class CustomersImportTarget extends ImportTarget<CustomerFields> {
   readonly entityType = 'customers' as const;
   readonly columns = CUSTOMER_IMPORT_COLUMNS;
-  readonly resolvesReferences = false;
 
   constructor(private readonly customers: CustomerRepository) {
     super();
@@ -43,11 +43,14 @@ export class CustomersImportTarget extends ImportTarget<CustomerFields> {
     };
   }
 
-  async classify(_businessUid: string, _rows: ImportRow<CustomerFields>[]): Promise<void> {
+  async classify(_rows: ImportRow<CustomerFields>[], _context: ImportContext): Promise<void> {
     // Nothing in the database makes a customer row a warning or ambiguous.
   }
 
-  async write(businessUid: string, actions: RowAction<CustomerFields>[]): Promise<WriteResult[]> {
+  async write(
+    actions: RowAction<CustomerFields>[],
+    { businessUid }: ImportContext,
+  ): Promise<WriteResult[]> {
     const ids = timeOrderedIds(actions.length);
     const rows = actions.map((action, i) => {
       if (action.kind !== 'create') throw new Error('customers are only ever created by an import');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { businessPage } from '../../../shared/database/search.js';
-import { TypeOrmTransactionRunner } from '../../../shared/database/transaction-runner.js';
+import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
 import { CUSTOMER_IMPORT_COLUMNS, type Customer, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';

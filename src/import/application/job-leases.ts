@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { TransactionRunner } from '../../shared/database/transaction-runner.js';
+import type { ImportSession, Phase } from '../domain/import-session.js';
+import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import { JobLeaseRepository } from '../domain/job-lease.repository.js';
+
+/** Why a job stops at a batch boundary without finishing. */
+export type StopReason = 'lease_lost' | 'shutdown' | 'cancelled';
+
+/**
+ * Thrown at a batch boundary (or by a write under a lease) when the job must stop: its lease was
+ * lost (another instance took the job over: write nothing more, tell no one), the server is
+ * shutting down (the lease is given up so another instance resumes at once), or someone asked
+ * to cancel the import (the holder ends the session `cancelled`).
+ */
+export class JobStopped extends Error {
+  constructor(
+    readonly reason: StopReason,
+    sessionId: string,
+  ) {
+    super(`job on import ${sessionId} stopped: ${reason.replace('_', ' ')}`);
+    this.name = 'JobStopped';
+  }
+}
+
+export function isStopped(error: unknown, reason?: StopReason): error is JobStopped {
+  return error instanceof JobStopped && (reason === undefined || error.reason === reason);
+}
+
+/**
+ * The right to work on one session, held by one job of one instance. A heartbeat renews it;
+ * a failed renewal, a shutdown or a cancel request stops the job at its next `checkpoint`.
+ */
+export class JobLease {
+  private stop: StopReason | undefined;
+  private readonly stopped = new AbortController();
+
+  constructor(
+    readonly sessionId: string,
+    readonly owner: string,
+    /** The previous holder's lease had lapsed: this job takes its work over. */
+    readonly takeover: boolean,
+  ) {}
+
+  /** Aborted when the job must stop (its reason is a JobStopped). */
+  get signal(): AbortSignal {
+    return this.stopped.signal;
+  }
+
+  /** Called between batches: throws JobStopped if the job must stop. */
+  checkpoint(): void {
+    if (this.stop) throw new JobStopped(this.stop, this.sessionId);
+  }
+
+  /** Stops the job at its next checkpoint. A lost lease outranks a shutdown, which outranks a cancel. */
+  halt(reason: StopReason): void {
+    const rank: Record<StopReason, number> = { cancelled: 0, shutdown: 1, lease_lost: 2 };
+    if (this.stop && rank[this.stop] >= rank[reason]) return;
+    this.stop = reason;
+    if (!this.stopped.signal.aborted) this.stopped.abort(new JobStopped(reason, this.sessionId));
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.stop;
+  }
+}
+
+interface Held {
+  lease: JobLease;
+  heartbeat: NodeJS.Timeout;
+  /** When the lease was last renewed (a renewal that keeps failing means it may be lost). */
+  renewedAt: number;
+}
+
+/**
+ * One home for leases (ARCHITECTURE, December review): claims, renews (a heartbeat whose failed
+ * renewal stops the work), releases and, at shutdown, gives up every lease held so that another
+ * instance resumes the work at once. No other code writes the lease columns.
+ */
+@Injectable()
+export class JobLeases {
+  private readonly logger = new Logger('JobLeases');
+  private readonly instance = `${hostname()}:${process.pid}`;
+  private readonly held = new Map<string, Held>();
+  private readonly leaseMs: number;
+  private stopping = false;
+
+  constructor(
+    private readonly leases: JobLeaseRepository,
+    private readonly sessions: ImportSessionRepository,
+    private readonly tx: TransactionRunner,
+    config: AppConfig,
+  ) {
+    this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
+  }
+
+  /** How many leases this instance holds (jobs running here). */
+  get count(): number {
+    return this.held.size;
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  /** Takes the lease of a session in one of `phases` unless a live holder has it. */
+  async claim(sessionId: string, phases: readonly Phase[]): Promise<JobLease | null> {
+    if (this.stopping) return null;
+    const owner = this.newOwner();
+    const { claimed, takeover } = await this.leases.claim(sessionId, owner, this.leaseMs, phases);
+    if (!claimed) return null;
+    return this.hold(new JobLease(sessionId, owner, takeover));
+  }
+
+  /** Stores a new session already leased to its creator (no other instance can take it first). */
+  async insertLeased(session: ImportSession): Promise<JobLease> {
+    const owner = this.newOwner();
+    await this.tx.run(async () => {
+      await this.sessions.insert(session);
+      const { claimed } = await this.leases.claim(session.id, owner, this.leaseMs, [session.phase]);
+      if (!claimed) throw new Error(`could not lease the new import ${session.id}`);
+    });
+    return this.hold(new JobLease(session.id, owner, false));
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the session's row lock and commits only while the
+   * lease is held: a job that lost its lease writes nothing (JobStopped `lease_lost`).
+   */
+  underLease<T>(lease: JobLease, work: () => Promise<T>): Promise<T> {
+    return this.tx.run(async () => {
+      await this.assertHeld(lease);
+      return work();
+    });
+  }
+
+  /**
+   * Inside an open transaction: locks the session's row until it commits and throws JobStopped
+   * `lease_lost` unless the lease is still held; notes a cancel request for the next checkpoint.
+   */
+  async assertHeld(lease: JobLease): Promise<void> {
+    const { held, cancelRequested } = await this.leases.lock(lease.sessionId, lease.owner);
+    if (!held) {
+      lease.halt('lease_lost');
+      lease.checkpoint();
+    }
+    if (cancelRequested) lease.halt('cancelled');
+  }
+
+  /** Saves the session under its lease (JobStopped `lease_lost` if another holds it now). */
+  async save(lease: JobLease, session: ImportSession): Promise<void> {
+    if (!(await this.sessions.save(session, lease.owner))) {
+      lease.halt('lease_lost');
+      lease.checkpoint();
+    }
+  }
+
+  /** Stops at its next checkpoint the job this instance runs on the session, if any. */
+  haltHere(sessionId: string, reason: StopReason): void {
+    for (const { lease } of this.held.values())
+      if (lease.sessionId === sessionId) lease.halt(reason);
+  }
+
+  /** Gives the lease up (another instance may take the job at once); idempotent. */
+  async release(lease: JobLease): Promise<void> {
+    const held = this.held.get(lease.owner);
+    if (held) clearInterval(held.heartbeat);
+    this.held.delete(lease.owner);
+    try {
+      await this.tx.detached(() => this.leases.release(lease.sessionId, lease.owner));
+    } catch (error) {
+      // It lapses by itself; another instance takes the job over then.
+      this.logger.warn({ err: error, import_id: lease.sessionId }, 'lease release failed');
+    }
+  }
+
+  /**
+   * Shutdown: every job stops at its next batch boundary; `drain` waits for them to release
+   * their leases (up to `timeoutMs`), then gives up whatever is still held.
+   */
+  async stopAll(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    for (const { lease } of this.held.values()) lease.halt('shutdown');
+    const deadline = Date.now() + timeoutMs;
+    while (this.held.size > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([...this.held.values()].map(({ lease }) => this.release(lease)));
+  }
+
+  private newOwner(): string {
+    return `${this.instance}:${randomUUID()}`;
+  }
+
+  private hold(lease: JobLease): JobLease {
+    const entry: Held = { lease, renewedAt: Date.now(), heartbeat: undefined! };
+    entry.heartbeat = this.tx.detached(() =>
+      setInterval(() => void this.renew(entry), Math.max(50, this.leaseMs / 3)),
+    );
+    entry.heartbeat.unref();
+    this.held.set(lease.owner, entry);
+    return lease;
+  }
+
+  private async renew(entry: Held): Promise<void> {
+    const { lease } = entry;
+    try {
+      const { held, cancelRequested } = await this.leases.renew(
+        lease.sessionId,
+        lease.owner,
+        this.leaseMs,
+      );
+      if (!held) {
+        lease.halt('lease_lost');
+        clearInterval(entry.heartbeat);
+        return;
+      }
+      entry.renewedAt = Date.now();
+      if (cancelRequested) lease.halt('cancelled');
+    } catch (error) {
+      this.logger.warn({ err: error, import_id: lease.sessionId }, 'lease renewal failed');
+      // Not renewed for a whole lease: another instance may have taken the job over.
+      if (Date.now() - entry.renewedAt >= this.leaseMs) lease.halt('lease_lost');
+    }
+  }
+}
