@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
 import { detail, InvalidError } from '../../shared/domain-error.js';
+import { Metrics, NoMetrics, secondsSince } from '../../shared/metrics/metrics.js';
 import type { RowOutcome } from '../domain/import-row.js';
 import {
   type Caller,
@@ -61,6 +62,7 @@ export class ConfirmImport {
     private readonly sessions: ImportSessionRepository,
     private readonly tx: TransactionRunner,
     config: AppConfig,
+    private readonly metrics: Metrics = new NoMetrics(),
   ) {
     this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
   }
@@ -130,9 +132,18 @@ export class ConfirmImport {
       fresh.beginConfirm({ owner, now: new Date(), leaseMs: this.leaseMs, ...plan }); // throws 409 unless completed
       return { session: fresh, replayed: true, observedAll: false };
     }
-    if (start === 'resume')
+    if (start === 'resume') {
       this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
+      this.metrics.leaseTakeover('confirm');
+    }
+    const startedAt = performance.now();
     await this.execute(target, session, owner, observe);
+    this.metrics.confirmDuration(
+      target.entityType,
+      session.snapshot.channel,
+      secondsSince(startedAt),
+    );
+    this.metrics.importFinished(target.entityType, session.snapshot.channel, 'completed');
     return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
   }
 
@@ -215,6 +226,7 @@ export class ConfirmImport {
         committed = batch;
         const observedBefore = observed;
         observed = batch.then(async (outcomes) => {
+          this.metrics.rowsProcessed(target.entityType, outcomes);
           await observedBefore;
           await observe?.(outcomes);
         });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { DomainError } from '../../shared/domain-error.js';
+import { Metrics, NoMetrics, secondsSince } from '../../shared/metrics/metrics.js';
 import { type ImportRow, type RowIssue, statusOf } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
@@ -42,6 +44,7 @@ export class ValidateImport {
   constructor(
     private readonly sessions: ImportSessionRepository,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics = new NoMetrics(),
   ) {}
 
   async validate(
@@ -51,6 +54,7 @@ export class ValidateImport {
     source: AsyncIterable<SourceRow[]>,
     observe?: RowObserver,
   ): Promise<ImportSession> {
+    const startedAt = performance.now();
     const session = ImportSession.start({
       id: randomUUID(),
       businessUid: importer.businessUid,
@@ -62,14 +66,21 @@ export class ValidateImport {
       ttlSeconds: this.config.IMPORT_SESSION_TTL_SECONDS,
     });
     await this.sessions.insert(session);
+    this.metrics.importStarted(target.entityType, 'csv');
     try {
       await this.collect(session, target, options, source, observe);
       const version = session.snapshot.version;
       session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
       await this.sessions.save(session, version);
+      this.metrics.validateDuration(target.entityType, 'csv', secondsSince(startedAt));
       return session;
     } catch (error) {
       await this.sessions.delete(session.id).catch(() => undefined);
+      this.metrics.importFinished(
+        target.entityType,
+        'csv',
+        error instanceof DomainError ? 'rejected' : 'failed',
+      );
       throw error;
     }
   }

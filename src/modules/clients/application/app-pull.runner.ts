@@ -12,6 +12,7 @@ import { ImportTargets } from '../../../import/application/import-targets.js';
 import { type SourceRow, ValidateImport } from '../../../import/application/validate-import.js';
 import type { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportSessionRepository } from '../../../import/domain/import-session.repository.js';
+import { Metrics, NoMetrics, secondsSince } from '../../../shared/metrics/metrics.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
 import {
   AppPullError,
@@ -49,6 +50,7 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     private readonly targets: ImportTargets,
     private readonly policy: AppPullPolicy,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics = new NoMetrics(),
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,12 +97,14 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     const session = await this.sessions.findById(sessionId);
     if (!session || session.status !== 'collecting') return;
     const version = session.snapshot.version;
+    const takenOver = session.snapshot.leaseOwner !== null; // its collector's lease lapsed
     try {
       session.claimCollection(owner, new Date(), leaseMs);
     } catch {
       return; // another instance is collecting it
     }
     if (!(await this.sessions.save(session, version))) return;
+    if (takenOver) this.metrics.leaseTakeover('app_pull');
     const heartbeat = setInterval(() => {
       void this.sessions
         .renewLease(sessionId, owner, new Date(Date.now() + leaseMs))
@@ -114,10 +118,12 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     try {
       pullTarget = await this.pullTargetOf(appCodeName);
       await this.sessions.deleteRows(sessionId);
+      const startedAt = performance.now();
       await this.validator.collect(session, this.target, options, this.pages(session, pullTarget));
       const collected = session.snapshot.version;
       session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
       if (!(await this.sessions.save(session, collected))) return;
+      this.metrics.validateDuration('clients', 'app', secondsSince(startedAt));
       clearInterval(heartbeat);
       const { session: done } = await this.confirmer.confirm(
         this.target,
@@ -189,6 +195,7 @@ export class AppPullRunner implements OnApplicationBootstrap, OnApplicationShutd
     const version = session.snapshot.version;
     session.fail(message, new Date());
     if (!(await this.sessions.save(session, version))) return;
+    this.metrics.importFinished(session.snapshot.entityType, 'app', 'failed');
     this.logger.warn({ import_id: sessionId, error: message }, 'app import failed');
     if (app) await this.tellApp(session, app);
     await this.notify(session);
