@@ -51,8 +51,8 @@ export function ValidateImportRoute(input: {
 }) {
   return applyDecorators(
     Post('import/validate'),
-    RateLimited('import_validate'),
     StartsImport(),
+    RateLimited('import_validate'),
     Scopes(input.scope),
     ApiOperation({ summary: input.summary, description: input.description }),
     ApiConsumes('multipart/form-data'),

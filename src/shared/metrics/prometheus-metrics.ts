@@ -27,6 +27,11 @@ export class PrometheusMetrics extends Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  private readonly inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests this instance is serving right now',
+    registers: [this.registry],
+  });
   private readonly started = new Counter({
     name: 'imports_started_total',
     help: 'Import sessions opened (a CSV validate began, or an app import was accepted)',
@@ -174,6 +179,8 @@ export class PrometheusMetrics extends Metrics {
   /** Express middleware: times every request, labelled with the route template it matched. */
   readonly timeRequests = (req: Request, res: Response, next: NextFunction): void => {
     const end = this.httpDuration.startTimer();
+    this.inFlight.inc();
+    res.once('close', () => this.inFlight.dec());
     res.once('finish', () => {
       // Express sets req.route once a route matches; anything else (404s, requests refused
       // before routing) shares one label so that scanners cannot mint series.

@@ -1,6 +1,9 @@
 import { register } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import {
+  ExpressInstrumentation,
+  ExpressLayerType,
+} from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -22,7 +25,8 @@ export function startTracing(): NodeSDK {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED.test(req.url ?? ''),
       }),
-      new ExpressInstrumentation(),
+      // The route's handler, not a span for each of the dozen middlewares every request passes.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // No query parameters in spans: they may hold personal data or secrets.
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
     ],
