@@ -51,13 +51,25 @@ const TABLE = 'rate_limits';
  */
 export const RATE_LIMIT_NAMESPACE = Symbol('RATE_LIMIT_NAMESPACE');
 
-/** One limiter per policy, counting in PostgreSQL; in memory only while the database fails. */
+/**
+ * One limiter per policy, counting in PostgreSQL; while the database fails, each instance
+ * counts alone in memory (logged) rather than turning requests into 500s or letting all in.
+ */
 @Injectable()
 export class RateLimiters {
-  private readonly limiters = new Map<RateLimitName, RateLimiterAbstract>();
+  private readonly logger = new Logger('RateLimit');
+  private readonly shared = new Map<RateLimitName, RateLimiterAbstract>();
+  private readonly local = new Map<RateLimitName, RateLimiterAbstract>();
+  private lastWarning = 0;
 
   constructor(dataSource: DataSource, @Inject(RATE_LIMIT_NAMESPACE) namespace: string) {
     const pool = poolOf(dataSource);
+    // The library names its prepared statements; the embedded database serves every connection
+    // from one backend session, where a name prepared by one connection collides with the same
+    // name from another. Unnamed statements work on both databases.
+    const storeClient = {
+      query: (q: { text: string; values?: unknown[] }) => pool.query(q.text, q.values),
+    };
     for (const [name, policy] of Object.entries(RATE_LIMITS) as Array<
       [RateLimitName, (typeof RATE_LIMITS)[RateLimitName]]
     >) {
@@ -66,23 +78,35 @@ export class RateLimiters {
         points: policy.points,
         duration: policy.windowSeconds,
       };
-      this.limiters.set(
+      this.shared.set(
         name,
         new RateLimiterPostgres({
           ...options,
-          storeClient: pool,
+          storeClient,
           storeType: 'pool',
           tableName: TABLE,
           tableCreated: true, // by a migration
-          // A database that fails must not turn into 500s: this instance counts alone meanwhile.
-          insuranceLimiter: new RateLimiterMemory(options),
         }),
       );
+      this.local.set(name, new RateLimiterMemory(options));
     }
   }
 
-  get(name: RateLimitName): RateLimiterAbstract {
-    return this.limiters.get(name)!;
+  /** Counts one request; rejects with the RateLimiterRes when the limit is reached. */
+  async consume(name: RateLimitName, key: string): Promise<RateLimiterRes> {
+    try {
+      return await this.shared.get(name)!.consume(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      if (Date.now() - this.lastWarning > 60_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn(
+          { err: error, limit: name },
+          'rate limits counted in memory: the database failed',
+        );
+      }
+      return this.local.get(name)!.consume(key);
+    }
   }
 }
 
@@ -128,7 +152,7 @@ export class RateLimitGuard implements CanActivate {
         : `a:${addressKey(req.ip)}`;
     let result: RateLimiterRes;
     try {
-      result = await this.limiters.get(name).consume(key);
+      result = await this.limiters.consume(name, key);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) {
         this.logger.warn({ err: error, limit: name }, 'rate limit not counted');
