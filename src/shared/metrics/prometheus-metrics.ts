@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { poolOf } from '../database/pool.js';
 import { type AppPullResult, type ImportEnd, Metrics } from './metrics.js';
@@ -103,39 +104,39 @@ export class PrometheusMetrics extends Metrics {
     super();
     collectDefaultMetrics({ register: this.registry });
     const pool = () => (this.dataSource.isInitialized ? poolOf(this.dataSource) : undefined);
-    new Gauge({
-      name: 'db_pool_connections_in_use',
-      help: 'Database connections of this instance checked out of the pool',
-      registers: [this.registry],
-      collect() {
-        const p = pool();
-        this.set(p ? p.totalCount - p.idleCount : 0);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_connections_idle',
-      help: 'Open database connections of this instance waiting in the pool',
-      registers: [this.registry],
-      collect() {
-        this.set(pool()?.idleCount ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_requests_waiting',
-      help: 'Queries of this instance waiting for a free pool connection',
-      registers: [this.registry],
-      collect() {
-        this.set(pool()?.waitingCount ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_size',
-      help: 'The most connections the pool opens (DB_POOL_SIZE)',
-      registers: [this.registry],
-      collect() {
-        this.set(pool()?.options.max ?? 0);
-      },
-    });
+    const poolGauges: Array<[string, string, (p: pg.Pool) => number]> = [
+      [
+        'db_pool_connections_in_use',
+        'Database connections of this instance checked out of the pool',
+        (p) => p.totalCount - p.idleCount,
+      ],
+      [
+        'db_pool_connections_idle',
+        'Open database connections of this instance waiting in the pool',
+        (p) => p.idleCount,
+      ],
+      [
+        'db_pool_requests_waiting',
+        'Queries of this instance waiting for a free pool connection',
+        (p) => p.waitingCount,
+      ],
+      [
+        'db_pool_size',
+        'The most connections the pool opens (DB_POOL_SIZE)',
+        (p) => p.options.max ?? 0,
+      ],
+    ];
+    for (const [name, help, read] of poolGauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const p = pool();
+          this.set(p ? read(p) : 0);
+        },
+      });
+    }
   }
 
   importStarted(entity: string, channel: string): void {
