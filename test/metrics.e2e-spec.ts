@@ -116,12 +116,21 @@ describe('GET /metrics', () => {
   test('jobs waiting and running are counted in import_sessions at scrape time', async () => {
     const db = t.app.get(DataSource);
     const entity = `probe${randomUUID().slice(0, 8)}`; // a label no other test uses
+    // Should another test's worker claim a probe meanwhile, it finds no such app and fails it;
+    // created in the future, the probes come last in the workers' oldest-first search.
     const insert = (lease: string | null) =>
       db.query(
-        `INSERT INTO import_sessions (id, business_uid, created_by, entity_type, channel, status,
+        `INSERT INTO import_sessions (id, business_uid, created_by, entity_type, channel, status, options,
                                       lease_owner, lease_expires_at, created_at, expires_at)
-         VALUES ($1, 'metrics-probe', 'probe', $2, 'app', 'collecting', $3, $4, now(), now() + interval '1 hour')`,
-        [randomUUID(), entity, lease ? 'someone' : null, lease],
+         VALUES ($1, 'metrics-probe', 'probe', $2, 'app', 'collecting', $3, $4, $5,
+                 now() + interval '1 day', now() + interval '2 days')`,
+        [
+          randomUUID(),
+          entity,
+          JSON.stringify({ appCodeName: `${entity}-no-such-app` }),
+          lease ? 'someone' : null,
+          lease,
+        ],
       );
     try {
       await insert(null);
