@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
-FROM node:22-bookworm-slim AS build
+# Node 24 LTS: the runtime CI tests on (.ci/run fetches the same major when the machine's is older).
+FROM node:24-bookworm-slim AS build
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,8 +9,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
+FROM node:24-bookworm-slim
+# SCARF_ANALYTICS=false: no install-time or run-time analytics calls from dependencies.
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data SCARF_ANALYTICS=false
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -16,6 +19,11 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
+# Liveness only: a database outage must not get every instance restarted (readiness is
+# /health/ready, for load balancers and orchestrators; see docs/operations.md).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
-  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# node is PID 1 and handles SIGTERM itself: readiness fails, requests drain for up to
+# SHUTDOWN_TIMEOUT_SECONDS, leases are released, then it exits. Give `docker stop` more time
+# than that (compose: stop_grace_period).
 CMD ["node", "--max-old-space-size=512", "dist/main.js"]

@@ -14,6 +14,9 @@ import { AuthModule } from './shared/auth/auth.module.js';
 import { DatabaseModule } from './shared/database/database.module.js';
 import { HealthModule } from './shared/health/health.module.js';
 import { LoggingModule } from './shared/http/logging.module.js';
+import { RateLimitModule } from './shared/http/rate-limit.module.js';
+import { LifecycleModule } from './shared/lifecycle/lifecycle.module.js';
+import { MetricsModule } from './shared/metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +33,9 @@ export class AppModule {
           ...CUSTOMER_ENTITIES,
           ...CLIENT_ENTITIES,
         ]),
+        LifecycleModule,
+        MetricsModule,
+        RateLimitModule,
         AuthModule,
         HealthModule,
         AppsModule,

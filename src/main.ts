@@ -1,32 +1,21 @@
-import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
-import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
-import { configureApp } from './shared/http/configure-app.js';
+import { tracingRequested } from './shared/tracing/tracing-env.js';
 
-async function bootstrap(): Promise<void> {
-  // A local .env (see .env.example) fills in what the environment does not set.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+// A local .env (see .env.example) fills in what the environment does not set.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+try {
+  // Tracing starts before the application's modules load (so their imports are instrumented);
+  // without OTEL_* settings nothing of OpenTelemetry is loaded.
+  let afterClose: (() => Promise<void>) | undefined;
+  if (tracingRequested(process.env)) {
+    const { startTracing } = await import('./shared/tracing/tracing.js');
+    const sdk = startTracing();
+    afterClose = () => sdk.shutdown().catch(() => undefined);
   }
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
-  configureApp(app);
-  await app.listen(config.PORT, '0.0.0.0');
-  process.stdout.write(
-    `listening on http://localhost:${config.PORT} — Swagger UI at http://localhost:${config.PORT}/docs\n`,
-  );
-}
-
-bootstrap().catch((error: unknown) => {
+  const { bootstrap } = await import('./server.js');
+  await bootstrap(afterClose);
+} catch (error) {
   process.stderr.write(`startup failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
-});
+}

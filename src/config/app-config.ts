@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
 import {
   IsBoolean,
   IsIn,
@@ -107,13 +108,6 @@ export class AppConfig {
   @Max(64)
   IMPORT_JOB_CONCURRENCY = 2;
 
-  /** On SIGTERM: how long running work may take to stop before the process exits. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
-  SHUTDOWN_TIMEOUT_SECONDS = 25;
-
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toUpperCase() : value,
   )
@@ -129,8 +123,68 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** After SIGTERM, how long running requests may take before the process closes anyway. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  SHUTDOWN_TIMEOUT_SECONDS = 25;
+
+  /**
+   * Express's `trust proxy`: `false` (the default: the client address is the socket's), `true`,
+   * a number of proxy hops, or a comma-separated list of addresses, subnets or the names
+   * `loopback`, `linklocal`, `uniquelocal`. Rate limits per address use the address it yields.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim() || 'false' : value,
+  )
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  /** Connections in this instance's database pool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_POOL_SIZE = 10;
+
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
+
+  /** Express's `trust proxy` value for TRUST_PROXY (undefined when it is not valid). */
+  get trustProxy(): boolean | number | string[] | undefined {
+    return parseTrustProxy(this.TRUST_PROXY);
+  }
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string): boolean | number | string[] | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d{1,3}$/.test(v)) return Number(v);
+  const parts = v.split(',').map((part) => part.trim());
+  const valid = parts.every(
+    (part) => PROXY_NAMES.has(part) || ipaddr.isValid(part) || isCidr(part),
+  );
+  return valid ? parts : undefined;
+}
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -159,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'AUTH_ISSUER',
     'AUTH_AUDIENCE',
     'SMTP_URL',
+    'METRICS_TOKEN',
   ]) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
@@ -168,6 +223,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = errors.map(describe);
   if (config.isProduction && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
     problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set when NODE_ENV=production');
+  }
+  if (config.trustProxy === undefined) {
+    problems.push(
+      `TRUST_PROXY=${JSON.stringify(config.TRUST_PROXY)}: must be true, false, a number of proxy hops, or a comma-separated list of addresses, subnets (CIDR), loopback, linklocal or uniquelocal`,
+    );
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;

@@ -10,6 +10,8 @@ export interface ErrorDetail {
 
 export abstract class DomainError extends Error {
   abstract readonly status: number;
+  /** The envelope's `data.type`; by default the one of the status (see the error filter). */
+  readonly type?: string;
   constructor(
     readonly code: string,
     message: string,
@@ -81,6 +83,30 @@ export class UnavailableError extends DomainError {
   readonly status = 503;
   constructor(message = 'service unavailable') {
     super('unavailable', message);
+  }
+}
+
+/** 503 `{type:"unavailable"}`: this instance is shutting down; another one takes the work. */
+export class ShuttingDownError extends DomainError {
+  readonly status = 503;
+  override readonly type = 'unavailable';
+  constructor() {
+    super('shutting_down', 'this instance is shutting down: retry shortly', [
+      detail('server', 'shutting_down', ''),
+    ]);
+  }
+}
+
+/** 429 `{type:"rate_limited"}`: more requests than the limit allows in its window. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  override readonly type = 'rate_limited';
+  constructor(limit: number, windowSeconds: number) {
+    super(
+      'rate_limited',
+      `too many requests: at most ${limit} every ${windowSeconds === 60 ? 'minute' : `${windowSeconds} s`}`,
+      [detail('request', 'rate_limited', String(limit))],
+    );
   }
 }
 

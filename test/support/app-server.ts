@@ -1,10 +1,17 @@
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
   url: URL;
   signature: string | undefined;
+  headers: IncomingHttpHeaders;
 }
 
 type Handler = (
@@ -29,7 +36,11 @@ export class FakeAppServer {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      this.seen.push({ url, signature: req.headers['x-signature-256'] as string | undefined });
+      this.seen.push({
+        url,
+        signature: req.headers['x-signature-256'] as string | undefined,
+        headers: req.headers,
+      });
       const key = url.searchParams.get('page') ?? '';
       const attempt = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempt);

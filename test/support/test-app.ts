@@ -5,6 +5,7 @@ import type { App as HttpServer } from 'supertest/types.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { signToken } from '../../src/shared/auth/jwt.js';
+import { RATE_LIMIT_NAMESPACE } from '../../src/shared/http/rate-limit.js';
 import { SCOPES, type Scope } from '../../src/shared/auth/principal.js';
 import { configureApp } from '../../src/shared/http/configure-app.js';
 
@@ -28,8 +29,12 @@ export async function createTestApp(
     DATABASE_URL: process.env.DATABASE_URL,
     ...env,
   });
+  // Rate-limit counters live in the shared database: each in-process application counts in its
+  // own namespace, so that test files running side by side do not share 127.0.0.1's budget.
   const moduleRef = await override(
-    Test.createTestingModule({ imports: [AppModule.forRoot(config)] }),
+    Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+      .overrideProvider(RATE_LIMIT_NAMESPACE)
+      .useValue(`t${randomUUID().slice(0, 8)}:`),
   ).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   configureApp(app);

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
+import { Metrics, secondsSince } from '../../shared/metrics/metrics.js';
 import {
   ConflictError,
   detail,
@@ -74,6 +75,7 @@ export class ConfirmImport {
     private readonly jobs: ImportJobs,
     private readonly targets: ImportTargets,
     private readonly tx: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {
     jobs.handle('confirming', {
       run: (session, lease) => this.execute(this.targets.get(session.entityType), session, lease),
@@ -170,7 +172,10 @@ export class ConfirmImport {
         return { kind: 'replay', session: fresh };
       }
       if (start === 'start') await this.leases.save(lease, fresh);
-      else this.logger.log({ import_id: fresh.id }, 'resuming an interrupted confirm');
+      else {
+        this.logger.log({ import_id: fresh.id }, 'resuming an interrupted confirm');
+        if (lease.takeover) this.metrics.leaseTakeover('confirming');
+      }
       return { kind: 'run', session: fresh, lease, start };
     } catch (error) {
       await this.leases.release(lease);
@@ -188,6 +193,7 @@ export class ConfirmImport {
     lease: JobLease,
     observe?: OutcomeObserver,
   ): Promise<void> {
+    const startedAt = performance.now();
     try {
       await this.runBatches(target, session, lease, observe);
       await this.leases.underLease(lease, async () => {
@@ -198,6 +204,9 @@ export class ConfirmImport {
       if (isStopped(error, 'cancelled')) await this.jobs.cancel(lease);
       throw error;
     }
+    const channel = session.channel.kind;
+    this.metrics.confirmDuration(target.entityType, channel, secondsSince(startedAt));
+    this.metrics.importFinished(target.entityType, channel, 'completed');
     await this.jobs.finished(session);
   }
 
@@ -279,6 +288,7 @@ export class ConfirmImport {
         committed = batch;
         const observedBefore = observed;
         observed = batch.then(async (outcomes) => {
+          this.metrics.rowsProcessed(target.entityType, outcomes);
           await observedBefore;
           await observe?.(outcomes);
         });

@@ -1,5 +1,7 @@
 import type { AppConfig } from '../../config/app-config.js';
 import type { TransactionRunner } from '../../shared/database/transaction-runner.js';
+import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
+import { NoMetrics } from '../../shared/metrics/metrics.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
 import type { ImportRow, OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
@@ -239,10 +241,20 @@ export function fakeEngine(
   const uploads = new FakeUploads(store);
   const tx = new FakeTx(store);
   const targets = new ImportTargets();
-  const leases = new JobLeases(leaseStore, sessions, tx, config);
-  const jobs = new ImportJobs(leases, leaseStore, sessions, config);
-  const validate = new ValidateImport(sessions, rows, uploads, leases, jobs, targets, config);
-  const confirm = new ConfirmImport(sessions, rows, outcomes, leases, jobs, targets, tx);
+  const metrics = new NoMetrics();
+  const leases = new JobLeases(leaseStore, sessions, tx, config, new ShutdownState());
+  const jobs = new ImportJobs(leases, leaseStore, sessions, config, metrics);
+  const validate = new ValidateImport(
+    sessions,
+    rows,
+    uploads,
+    leases,
+    jobs,
+    targets,
+    config,
+    metrics,
+  );
+  const confirm = new ConfirmImport(sessions, rows, outcomes, leases, jobs, targets, tx, metrics);
   return {
     store,
     sessions,

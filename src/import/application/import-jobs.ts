@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from '../../shared/metrics/metrics.js';
 import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import type { ChannelKind } from '../domain/import-target.js';
@@ -44,6 +45,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly leaseStore: JobLeaseRepository,
     private readonly sessions: ImportSessionRepository,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The handler of a phase's jobs (each phase has one). */
@@ -77,6 +79,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     if (session.phase === 'cancelled') return session; // already done (idempotent)
     session.cancel(new Date());
     await this.leases.save(lease, session);
+    this.metrics.importFinished(session.entityType, session.channel.kind, 'cancelled');
     await this.finished(session);
     return session;
   }
@@ -96,10 +99,11 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     this.timer.unref();
   }
 
+  /** Jobs were stopped and their leases given up by the shutdown hook of JobLeases. */
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
-    await this.leases.stopAll(this.config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    await this.leases.stopAll(0);
     await Promise.allSettled(this.running.values());
   }
 

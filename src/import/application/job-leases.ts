@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
+import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
 import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import { JobLeaseRepository } from '../domain/job-lease.repository.js';
@@ -68,6 +69,9 @@ export class JobLease {
   }
 }
 
+/** How long jobs get at shutdown to reach a batch boundary before their leases are given up. */
+const STOP_JOBS_WITHIN_MS = 4_000;
+
 interface Held {
   lease: JobLease;
   heartbeat: NodeJS.Timeout;
@@ -93,8 +97,12 @@ export class JobLeases {
     private readonly sessions: ImportSessionRepository,
     private readonly tx: TransactionRunner,
     config: AppConfig,
+    shutdown: ShutdownState,
   ) {
     this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
+    // Before the database closes: every job stops at its next batch and gives its lease up, so
+    // that another instance resumes it at once rather than once the lease has lapsed.
+    shutdown.onShutdown('release import leases', () => this.stopAll(STOP_JOBS_WITHIN_MS));
   }
 
   /** How many leases this instance holds (jobs running here). */

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ConflictError, DomainError, UnavailableError } from '../../shared/domain-error.js';
+import { Metrics, secondsSince } from '../../shared/metrics/metrics.js';
 import { type ImportRow, type RowIssue, statusOf } from '../domain/import-row.js';
 import { ImportRowRepository } from '../domain/import-row.repository.js';
 import { ImportSession } from '../domain/import-session.js';
@@ -81,6 +82,7 @@ export class ValidateImport {
     private readonly jobs: ImportJobs,
     private readonly targets: ImportTargets,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     jobs.handle('validating', { run: (session, lease) => this.validateStored(session, lease) });
     // An asynchronous upload whose instance stopped before it was stored cannot be recovered.
@@ -112,6 +114,7 @@ export class ValidateImport {
   ): Promise<ImportSession> {
     const session = this.newSession(target, importer, input, false);
     const lease = await this.leases.insertLeased(session);
+    this.metrics.importStarted(target.entityType, 'csv');
     try {
       await this.gatherAll(session, lease, target, source, options);
       return session;
@@ -134,6 +137,7 @@ export class ValidateImport {
   ): Promise<ImportSession> {
     const session = this.newSession(target, importer, input, true);
     const lease = await this.leases.insertLeased(session);
+    this.metrics.importStarted(target.entityType, 'csv');
     try {
       const bytes = await this.uploads.store(
         session.id,
@@ -253,10 +257,12 @@ export class ValidateImport {
     source: AsyncIterable<SourceRow[]>,
     options: { sizeBytes?: number; observe?: RowObserver },
   ): Promise<void> {
+    const startedAt = performance.now();
     await this.gather(session, lease, target, source, options);
     lease.checkpoint(); // a cancel asked for during the last batch still counts
     session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
     await this.leases.save(lease, session);
+    this.metrics.validateDuration(target.entityType, 'csv', secondsSince(startedAt));
   }
 
   /** The job of a stored upload: on whichever instance holds the lease, from the start. */
@@ -308,7 +314,10 @@ export class ValidateImport {
     }
     if (error instanceof DomainError && error.status < 500) {
       if (mode.durable) await this.fail(session, lease, error.message);
-      else await this.sessions.delete(session.id).catch(() => undefined);
+      else {
+        await this.sessions.delete(session.id).catch(() => undefined);
+        this.metrics.importFinished(session.entityType, 'csv', 'rejected');
+      }
       return error;
     }
     if (mode.durable) {
@@ -323,6 +332,7 @@ export class ValidateImport {
     fresh.fail(message, new Date());
     await this.leases.save(lease, fresh);
     await this.uploads.delete(session.id);
+    this.metrics.importFinished(fresh.entityType, fresh.channel.kind, 'failed');
   }
 
   /** The database stage of a batch: duplicates, classification, then storing and observing. */

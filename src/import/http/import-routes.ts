@@ -11,6 +11,7 @@ import { Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Scope } from '../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../shared/http/api-envelope.decorator.js';
 import { RateLimited } from '../../shared/http/rate-limit.js';
+import { StartsImport } from '../../shared/lifecycle/starts-import.js';
 import type { EntityType } from '../domain/import-target.js';
 import { ConfirmResultDto, ImportStatusDto, ValidateResultDto } from './import.dto.js';
 
@@ -50,7 +51,8 @@ export function ValidateImportRoute(input: {
 }) {
   return applyDecorators(
     Post('import/validate'),
-    RateLimited(60),
+    StartsImport(),
+    RateLimited('import_validate'),
     Scopes(input.scope),
     ApiOperation({ summary: input.summary, description: input.description }),
     ApiConsumes('multipart/form-data'),
@@ -69,6 +71,7 @@ export function ConfirmImportRoute(input: {
 }) {
   return applyDecorators(
     Post('import/confirm'),
+    StartsImport(),
     Scopes(input.scope),
     ApiOperation({ summary: input.summary, description: input.description }),
     ApiEnvelope(ConfirmResultDto, { message: input.message }),

@@ -39,7 +39,7 @@ export function dataSourceFor(url: string, entities: EntityList, poolSize = 10):
  * lock, so that instances starting together run them once. (On the embedded database the
  * socket server serialises whole transactions, which gives the same guarantee.)
  */
-export async function migrate(dataSource: DataSource): Promise<void> {
+export async function migrate(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -47,8 +47,9 @@ export async function migrate(dataSource: DataSource): Promise<void> {
     await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'none';
-    await executor.executePendingMigrations();
+    const executed = await executor.executePendingMigrations();
     await runner.commitTransaction();
+    return executed.map((m) => m.name);
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     throw error;
@@ -84,7 +85,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           inject: [AppConfig, EMBEDDED],
           useFactory: async (config: AppConfig, embedded: EmbeddedPostgres | null) => {
             const url = config.DATABASE_URL ?? embedded!.url;
-            const dataSource = dataSourceFor(url, entities);
+            const dataSource = dataSourceFor(url, entities, config.DB_POOL_SIZE);
             await dataSource.initialize();
             await migrate(dataSource);
             new Logger('Database').log(

@@ -6,7 +6,10 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { EnvelopeInterceptor } from './envelope.interceptor.js';
-import { applyRateLimits } from './rate-limit.js';
+import { AppConfig } from '../../config/app-config.js';
+import { ShutdownState } from '../lifecycle/shutdown-state.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { withRequestContext } from '../request-context.js';
 import { GlobalErrorFilter } from './error.filter.js';
 import { createValidationPipe } from './validation.js';
 
@@ -18,6 +21,11 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
+  // Behind a load balancer, the client's address comes from X-Forwarded-For (rate limits, logs).
+  express.set('trust proxy', app.get(AppConfig).trustProxy);
+  app.use(withRequestContext);
+  app.use(app.get(ShutdownState).trackRequests);
+  app.use(app.get(PrometheusMetrics).timeRequests);
   express.useBodyParser('json', { limit: '1mb', reviver: refuseProtoKeys });
   express.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.use(
@@ -32,11 +40,9 @@ export function configureApp(app: INestApplication): INestApplication {
     }),
   );
   app.use(refuseNulInUrl);
-  applyRateLimits(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalErrorFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
-  app.enableShutdownHooks();
   setupSwagger(app);
   return app;
 }

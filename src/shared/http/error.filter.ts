@@ -86,7 +86,7 @@ export class GlobalErrorFilter implements ExceptionFilter {
 
   private toEnvelope(exception: unknown, request: Request & { id?: string }): Envelope {
     if (exception instanceof DomainError) {
-      return envelope(exception.status, exception.message, exception.errors);
+      return envelope(exception.status, exception.message, exception.errors, exception.type);
     }
     const bodyParserError = exception as { type?: string; status?: number; expose?: boolean };
     if (bodyParserError?.type === 'entity.parse.failed') {

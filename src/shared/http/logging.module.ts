@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+import { requestIdOf } from '../request-context.js';
 
 /** Structured JSON logs with a request id per request (echoed as `X-Request-Id`). */
 @Module({
@@ -14,12 +12,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.LOG_LEVEL,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
           redact: {
             paths: [
               'req.headers.authorization',
@@ -29,7 +22,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
             ],
             censor: '[redacted]',
           },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+          // Probes and scrapes every few seconds would drown the log.
+          autoLogging: {
+            ignore: (req: IncomingMessage) =>
+              req.url === '/metrics' || (req.url ?? '').startsWith('/health'),
+          },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         },

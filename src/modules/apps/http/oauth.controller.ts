@@ -37,7 +37,7 @@ export class OAuthController {
 
   @Post('token')
   @Public()
-  @RateLimited(30)
+  @RateLimited('oauth_token')
   @HttpCode(200)
   @SetMetadata(RAW_RESPONSE_KEY, true)
   @Header('Cache-Control', 'no-store')

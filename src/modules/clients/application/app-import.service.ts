@@ -4,6 +4,7 @@ import { AppConfig } from '../../../config/app-config.js';
 import { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportSessionRepository } from '../../../import/domain/import-session.repository.js';
 import { detail, NotFoundError, PreconditionFailedError } from '../../../shared/domain-error.js';
+import { Metrics } from '../../../shared/metrics/metrics.js';
 import { AppAssignmentRepository } from '../../app-assignments/domain/app-assignment.repository.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
 import { AppPullRunner } from './app-pull.runner.js';
@@ -34,6 +35,7 @@ export class AppImportService {
     private readonly sessions: ImportSessionRepository,
     private readonly runner: AppPullRunner,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async start(requester: Requester, request: AppImportRequest): Promise<ImportSession> {
@@ -69,6 +71,7 @@ export class AppImportService {
       ttlSeconds: this.config.IMPORT_SESSION_TTL_SECONDS,
     });
     await this.sessions.insert(session);
+    this.metrics.importStarted('clients', 'app');
     this.runner.runSoon(session.id);
     return session;
   }

@@ -8,6 +8,7 @@ import { type SourceRow, ValidateImport } from '../../../import/application/vali
 import type { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportSessionRepository } from '../../../import/domain/import-session.repository.js';
 import type { ImportChannel } from '../../../import/domain/import-target.js';
+import { Metrics, secondsSince } from '../../../shared/metrics/metrics.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
 import {
   AppPullError,
@@ -44,6 +45,7 @@ export class AppPullRunner {
     private readonly targets: ImportTargets,
     private readonly policy: AppPullPolicy,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     jobs.handle('collecting', { run: (session, lease) => this.collectAndConfirm(session, lease) });
     jobs.onFinished('app', (session) => this.finish(session));
@@ -66,10 +68,12 @@ export class AppPullRunner {
     const channel = session.channel as AppChannel;
     try {
       const app = await this.pullTargetOf(channel.appCodeName);
+      const startedAt = performance.now();
       await this.validator.gather(session, lease, this.target, this.pages(session, lease, app));
       lease.checkpoint();
       session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
       await this.leases.save(lease, session);
+      this.metrics.validateDuration('clients', 'app', secondsSince(startedAt));
       await this.confirmer.confirmLeased(this.target, session, lease, {
         override: channel.shouldOverride,
         resolutions: {},
@@ -134,6 +138,7 @@ export class AppPullRunner {
     if (!fresh || !fresh.working) return;
     fresh.fail(message, new Date());
     await this.leases.save(lease, fresh);
+    this.metrics.importFinished(fresh.entityType, 'app', 'failed');
     this.logger.warn({ import_id: session.id, error: message }, 'app import failed');
     await this.jobs.finished(fresh);
   }

@@ -23,6 +23,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
+import { StartsImport } from '../../../shared/lifecycle/starts-import.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppImportService } from '../application/app-import.service.js';
 import { ClientsService } from '../application/clients.service.js';
@@ -122,6 +123,7 @@ export class ClientsController {
   }
 
   @Post('apps/:app_code_name/import')
+  @StartsImport()
   @Scopes('clients:import')
   @ApiOperation({
     summary: 'Import clients from an app of type import_clients assigned to the business',

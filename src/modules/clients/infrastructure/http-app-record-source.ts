@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -6,6 +6,8 @@ import type { LookupFunction } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../../config/app-config.js';
+import { type AppPullResult, Metrics } from '../../../shared/metrics/metrics.js';
+import { currentRequestId } from '../../../shared/request-context.js';
 import {
   type AppPage,
   AppPullError,
@@ -39,6 +41,13 @@ export function signatureOf(key: string, pathAndQuery: string): string {
   return `sha256=${createHmac('sha256', key).update(`GET ${pathAndQuery}`).digest('hex')}`;
 }
 
+function resultOf(status: number): AppPullResult {
+  if (status === 429) return '429';
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return status >= 300 ? '3xx' : '2xx';
+}
+
 function retryAfterMs(header: string | undefined): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
@@ -52,12 +61,16 @@ function retryAfterMs(header: string | undefined): number | undefined {
  * 429/5xx/network errors with capped exponential backoff and jitter (honouring Retry-After), no
  * redirects, a size cap, and — unless IMPORT_ALLOW_PRIVATE_APP_URIS — no loopback, private or
  * link-local destination, checked on the address actually connected to (no DNS rebinding).
+ * Every request carries `X-Request-Id` (the id of the request that started the import, when it
+ * runs in that request's context; a new one otherwise) and, with tracing on, a W3C `traceparent`
+ * (the HTTP instrumentation adds it).
  */
 @Injectable()
 export class HttpAppRecordSource extends AppRecordSource {
   constructor(
     private readonly policy: AppPullPolicy,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
@@ -116,10 +129,15 @@ export class HttpAppRecordSource extends AppRecordSource {
       try {
         return await attempt();
       } catch (error) {
-        if (!(error instanceof RetryableError)) throw error;
+        if (!(error instanceof RetryableError)) {
+          this.metrics.appPullFailure();
+          throw error;
+        }
         if (retry >= this.policy.retries) {
+          this.metrics.appPullFailure();
           throw new AppPullError(`${what}: ${error.message} (gave up after ${retry + 1} attempts)`);
         }
+        this.metrics.appPullRetry();
         const backoff = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** retry);
         const jittered = backoff / 2 + Math.random() * (backoff / 2);
         const wait =
@@ -168,10 +186,12 @@ export class HttpAppRecordSource extends AppRecordSource {
             Accept: 'application/json',
             'User-Agent': 'import-backend/1.0',
             'X-Signature-256': signatureOf(key, `${url.pathname}${url.search}`),
+            'X-Request-Id': currentRequestId() ?? randomUUID(),
           },
         },
         (response) => {
           const status = response.statusCode ?? 0;
+          this.metrics.appPullRequest(resultOf(status));
           if (status >= 300 && status < 400) {
             response.resume();
             return reject(
@@ -216,12 +236,16 @@ export class HttpAppRecordSource extends AppRecordSource {
         },
       );
       request.setTimeout(this.policy.timeoutMs, () => {
+        this.metrics.appPullRequest('timeout');
         request.destroy(new RetryableError(`no answer within ${this.policy.timeoutMs} ms`));
       });
       request.on('error', (error: Error & { code?: string }) => {
         if (error.code === 'EPRIVATE') reject(new AppPullError(error.message));
         else if (error instanceof RetryableError || error instanceof AppPullError) reject(error);
-        else reject(new RetryableError(`network error (${error.code ?? error.message})`));
+        else {
+          this.metrics.appPullRequest('network_error');
+          reject(new RetryableError(`network error (${error.code ?? error.message})`));
+        }
       });
       request.end();
     });
