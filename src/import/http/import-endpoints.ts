@@ -13,7 +13,14 @@ import { csvRows, mapHeader } from '../csv/csv-source.js';
 import { openCsv } from '../csv/read-csv.js';
 import { writeErrorsCsv } from '../csv/write-errors-csv.js';
 import { receiveCsvUpload } from './csv-upload.js';
-import type { ConfirmImportDto } from './import.dto.js';
+import type {
+  ConfirmImportDto,
+  ImportRowDto,
+  ImportSummaryDto,
+  OutcomeCountersDto,
+  RowResultDto,
+  ValidateResultDto,
+} from './import.dto.js';
 import { JsonSpool } from './json-spool.js';
 import { streamEnvelope } from './stream-response.js';
 
@@ -29,7 +36,7 @@ export function rowJson(row: ImportRow<unknown>) {
     warnings: issues(row.warnings),
     existing_id: row.existingId,
     diff: row.diff,
-  };
+  } satisfies ImportRowDto;
 }
 
 /** The JSON of one row's outcome (SPEC §6.2). */
@@ -40,7 +47,7 @@ export function resultJson(o: RowOutcome) {
     ...('id' in o ? { id: o.id } : {}),
     ...('reason' in o ? { reason: o.reason } : {}),
     ...('error' in o ? { error: o.error } : {}),
-  };
+  } satisfies RowResultDto;
 }
 
 /** A session's state and progress, without its rows. */
@@ -64,7 +71,7 @@ export function sessionSummary(session: ImportSession) {
     expires_at: s.expiresAt.toISOString(),
     completed_at: s.completedAt?.toISOString() ?? null,
     error: s.error,
-  };
+  } satisfies ImportSummaryDto;
 }
 
 export function counters(session: ImportSession) {
@@ -74,7 +81,7 @@ export function counters(session: ImportSession) {
     updated: outcomes.updated,
     skipped: outcomes.skipped,
     failed: outcomes.failed,
-  };
+  } satisfies OutcomeCountersDto;
 }
 
 /**
@@ -129,7 +136,7 @@ export class ImportEndpoints {
           warning_rows: counts.warning,
           error_rows: counts.error,
           ambiguous_rows: counts.ambiguous,
-        },
+        } satisfies Omit<ValidateResultDto, 'rows'>,
         listKey: 'rows',
         body: answer.body(),
       });
@@ -230,7 +237,7 @@ export class ImportEndpoints {
     target: ImportTarget<unknown>,
     principal: Principal,
     page: PageRequest,
-  ): Promise<Page<ReturnType<typeof sessionSummary>>> {
+  ): Promise<Page<ImportSummaryDto>> {
     const sessions = await this.queries.list(
       target.entityType,
       { businessUid: principal.businessUid! },

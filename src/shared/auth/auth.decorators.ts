@@ -4,35 +4,70 @@ import {
   type ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOAuth2 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ErrorEnvelopeDto } from '../http/envelope.dto.js';
-import type { Principal, Scope } from './principal.js';
+import { ForbiddenError, UnauthenticatedError } from '../domain-error.js';
+import { ApiErrors } from '../http/api-envelope.decorator.js';
+import { domainErrorEnvelope, envelope, UNAVAILABLE_MESSAGE } from '../http/error.filter.js';
+import { APP_SCOPES, type Principal, type Scope } from './principal.js';
 
 export const PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 export const BUSINESS_KEY = 'auth:business';
 
+/** The 403 of a business route called without a business (the guard sends it). */
+export const NO_BUSINESS_MESSAGE = 'insufficient permissions: the token carries no business_uid';
+
 /** No token needed (health, docs, the OAuth token endpoint). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-/** The token must carry every one of these scopes (`platform:admin` implies all). */
+/**
+ * The token must carry every one of these scopes (`platform:admin` implies all). In the
+ * document: the bearer scheme, the oauth2 scheme too when an app token can carry the scopes,
+ * and the answers every protected route may give — 401, 403, and 503 when the database
+ * cannot be reached.
+ */
 export const Scopes = (...scopes: Scope[]) =>
   applyDecorators(
     SetMetadata(SCOPES_KEY, scopes),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description: 'Missing, malformed, expired or wrongly signed token',
-      type: ErrorEnvelopeDto,
-    }),
-    ApiForbiddenResponse({
-      description: `Token lacks a scope (${scopes.join(', ')})`,
-      type: ErrorEnvelopeDto,
+    ...(scopes.every((s) => APP_SCOPES.includes(s)) ? [ApiOAuth2(scopes)] : []),
+    ApiErrors({
+      401: {
+        description: 'Missing, malformed, expired or wrongly signed token',
+        error: domainErrorEnvelope(new UnauthenticatedError()),
+      },
+      403: {
+        description: `The token lacks the scope ${scopes.map((s) => `\`${s}\``).join(', ')}`,
+        error: domainErrorEnvelope(new ForbiddenError()),
+      },
+      503: {
+        description: 'The database cannot be reached right now; retry shortly',
+        error: envelope(503, UNAVAILABLE_MESSAGE),
+      },
     }),
   );
 
-/** Every route of the controller acts for the token's `business_uid` (403 without it). */
-export const BusinessScoped = () => SetMetadata(BUSINESS_KEY, true);
+/**
+ * Every route of the controller acts for the token's `business_uid` (403 without it). A class
+ * decorator, so that it can add that 403 to the document of each route declared with @Scopes.
+ */
+export const BusinessScoped = (): ClassDecorator => (target) => {
+  SetMetadata(BUSINESS_KEY, true)(target);
+  const prototype = target.prototype as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, key)!;
+    if (typeof descriptor.value !== 'function') continue;
+    if (!Reflect.getMetadata(SCOPES_KEY, descriptor.value)) continue;
+    ApiErrors({
+      403: {
+        name: 'no_business_uid',
+        description: 'The token carries no `business_uid` (an app token: no `X-On-Behalf-Of`)',
+        error: domainErrorEnvelope(new ForbiddenError(NO_BUSINESS_MESSAGE)),
+      },
+    })(prototype, key, descriptor);
+  }
+};
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;

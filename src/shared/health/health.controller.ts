@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
@@ -17,12 +17,30 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'checkHealth', summary: 'Liveness and database readiness' })
   @ApiEnvelope(null, {
     message: 'healthy',
     description: 'The process is up and the database answers',
+    example: {
+      status: 'ok',
+      info: { database: { status: 'up' } },
+      error: {},
+      details: { database: { status: 'up' } },
+    },
   })
-  @ApiOkResponse({ description: 'Liveness and database readiness' })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
+  @ApiServiceUnavailableResponse({
+    description: 'The database does not answer',
+    example: {
+      code: 503,
+      message: 'service unavailable',
+      data: {
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      },
+    },
+  })
   check() {
     return this.health.check([
       () =>

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { INestApplication } from '@nestjs/common';
 import type { Request } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { ErrorEnvelopeDto } from './envelope.dto.js';
+import { ApiErrors } from './api-envelope.decorator.js';
+import type { Envelope } from './error.filter.js';
 
 /**
  * Rate limits on the expensive or sensitive entry points (issue "Hardening"): the token endpoint
@@ -36,25 +36,29 @@ export function applyRateLimits(app: INestApplication): void {
         keyGenerator: (req) => keyOf(by, req),
         skip: (req) => req.method !== 'POST',
         handler: (_req, res) => {
-          res.status(429).json({
-            code: 429,
-            message: `too many requests: at most ${perMinute} a minute`,
-            data: {
-              type: 'rate_limited',
-              errors: [{ key: 'request', message: 'rate_limited', value: String(perMinute) }],
-            },
-          });
+          res.status(429).json(rateLimitedEnvelope(perMinute));
         },
       }),
     );
   }
 }
 
-/** Documents a route's rate limit in Swagger. */
-export const RateLimited = (perMinute: number) =>
-  applyDecorators(
-    ApiTooManyRequestsResponse({
-      description: `More than ${perMinute} requests a minute`,
-      type: ErrorEnvelopeDto,
-    }),
-  );
+function rateLimitedEnvelope(perMinute: number): Envelope {
+  return {
+    code: 429,
+    message: `too many requests: at most ${perMinute} a minute`,
+    data: {
+      type: 'rate_limited',
+      errors: [{ key: 'request', message: 'rate_limited', value: String(perMinute) }],
+    },
+  };
+}
+
+/** Documents a route's rate limit in Swagger, with the answer the limiter sends. */
+export const RateLimited = (path: keyof typeof RATE_LIMITS) =>
+  ApiErrors({
+    429: {
+      description: `More than ${RATE_LIMITS[path].perMinute} requests a minute (per ${RATE_LIMITS[path].by})`,
+      error: rateLimitedEnvelope(RATE_LIMITS[path].perMinute),
+    },
+  });
