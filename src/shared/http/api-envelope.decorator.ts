@@ -3,6 +3,7 @@ import { ApiBody, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swa
 import {
   ConflictError,
   detail,
+  ForbiddenError,
   InvalidError,
   NotFoundError,
   PayloadTooLargeError,
@@ -126,12 +127,15 @@ export function ApiErrors(errors: Partial<Record<DocumentedStatus, ErrorDoc | Er
     ApiExtraModels(ErrorEnvelopeDto, BareErrorEnvelopeDto),
     ...Object.entries(errors).map(([status, given]) => {
       const docs = Array.isArray(given) ? given : [given];
+      // A route's own 403s come after the seed's plain one, whichever decorator runs first:
+      // Swagger UI shows the first example.
+      const examples = Number(status) === 403 ? [SCOPE_403, ...docs] : docs;
       return ApiResponse({
         status: Number(status),
         description: docs.map((d) => d.description).join('; '),
         type: 'type' in docs[0].error.data ? ErrorEnvelopeDto : BareErrorEnvelopeDto,
         examples: Object.fromEntries(
-          docs.map((d) => [
+          examples.map((d) => [
             d.name ?? exampleName(d.error),
             { summary: d.error.message, value: d.error },
           ]),
@@ -140,6 +144,11 @@ export function ApiErrors(errors: Partial<Record<DocumentedStatus, ErrorDoc | Er
     }),
   );
 }
+
+const SCOPE_403: ErrorDoc = {
+  description: 'The token lacks a scope the route needs',
+  error: domainErrorEnvelope(new ForbiddenError()),
+};
 
 const BARE_NAMES: Record<number, string> = {
   401: 'invalid_token',

@@ -27,7 +27,12 @@ import { envelope, UNAVAILABLE_MESSAGE } from '../../../shared/http/error.filter
 import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { AppTokenService } from '../application/app-token.service.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
-import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './oauth.dto.js';
+import {
+  OAuthErrorDto,
+  TOKEN_REQUEST_EXAMPLE,
+  TokenRequestDto,
+  TokenResponseDto,
+} from './oauth.dto.js';
 import { readTokenRequest } from './token-request.js';
 
 const NO_STORE = { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } };
@@ -61,7 +66,16 @@ export class OAuthController {
     ].join('\n'),
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiBody({ type: TokenRequestDto })
+  @ApiExtraModels(TokenRequestDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(TokenRequestDto) },
+    examples: {
+      default: {
+        summary: 'Paste the client_id and client_secret of your app',
+        value: TOKEN_REQUEST_EXAMPLE,
+      },
+    },
+  })
   @ApiOkResponse({
     type: TokenResponseDto,
     headers: NO_STORE,

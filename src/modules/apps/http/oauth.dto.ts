@@ -20,6 +20,13 @@ export class TokenRequestDto {
   client_secret?: string;
 }
 
+/** The tester pastes their app's credentials over the two placeholders. */
+export const TOKEN_REQUEST_EXAMPLE = {
+  grant_type: 'client_credentials',
+  client_id: 'app_0123456789abcdef01234567',
+  client_secret: 'sk_paste-the-client_secret-shown-once-at-creation',
+} satisfies TokenRequestDto;
+
 export class TokenResponseDto {
   @ApiProperty({ description: 'A JWT; send it as `Authorization: Bearer …`' })
   access_token: string;

@@ -234,7 +234,7 @@ export const CLIENTS_CONFIRM_EXAMPLE = {
   ],
 } satisfies ConfirmResultDto;
 
-/** Its errors.csv (the file starts with a UTF-8 BOM). */
+/** Its errors.csv (the file starts with a UTF-8 BOM; lines end with LF). */
 export const CLIENTS_ERRORS_CSV_EXAMPLE =
-  `${Object.keys(ERROR_ROW).join(',')},row_number,status,reason,errors\r\n` +
-  `${Object.values(ERROR_ROW).join(',')},5,skipped,error,email: invalid_email (not-an-email)\r\n`;
+  `${Object.keys(ERROR_ROW).join(',')},row_number,status,reason,errors\n` +
+  `${Object.values(ERROR_ROW).join(',')},5,skipped,error,email: invalid_email (not-an-email)\n`;

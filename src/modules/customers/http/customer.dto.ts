@@ -222,8 +222,8 @@ export const CUSTOMERS_CONFIRM_EXAMPLE = {
   ],
 } satisfies ConfirmResultDto;
 
-/** Its errors.csv (the file starts with a UTF-8 BOM). */
+/** Its errors.csv (the file starts with a UTF-8 BOM; lines end with LF). */
 export const CUSTOMERS_ERRORS_CSV_EXAMPLE =
-  `${Object.keys(DUPLICATE_ROW).join(',')},row_number,status,reason,errors\r\n` +
+  `${Object.keys(DUPLICATE_ROW).join(',')},row_number,status,reason,errors\n` +
   `${Object.values(DUPLICATE_ROW).join(',')},4,skipped,error,` +
-  `"email: invalid_email (not-an-email); vat_number: duplicate_in_csv (it01234567890, 2)"\r\n`;
+  `"email: invalid_email (not-an-email); vat_number: duplicate_in_csv (it01234567890, 2)"\n`;
