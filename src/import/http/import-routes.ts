@@ -2,16 +2,23 @@ import { applyDecorators, Get, Post } from '@nestjs/common';
 import { ApiBody, type ApiBodyOptions, ApiConsumes, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Scope } from '../../shared/auth/principal.js';
-import { ForbiddenError } from '../../shared/domain-error.js';
+import {
+  ConflictError,
+  detail,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../../shared/domain-error.js';
 import {
   ApiCsvResponse,
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
+  COMMON_ERRORS,
   type ErrorDoc,
   errorDoc,
+  invalidDoc,
 } from '../../shared/http/api-envelope.decorator.js';
-import { domainErrorEnvelope } from '../../shared/http/error.filter.js';
 import { RATE_LIMITS, RateLimited } from '../../shared/http/rate-limit.js';
 import {
   ConfirmImportDto,
@@ -43,15 +50,10 @@ const IMPORT_ID = {
   description: 'The import_id of the validate response (or the session_id of an app import)',
 };
 
-const invalidImportId = errorDoc.invalid(
-  'import_id is not a UUID',
-  'import_id',
-  'invalid_uuid',
-  'not-a-uuid',
-);
-const importNotFound = errorDoc.notFound(
+const invalidImportId = COMMON_ERRORS.invalidUuid('import_id');
+const importNotFound = errorDoc(
   'No such import in your business (or already purged)',
-  `import ${EXAMPLE_IMPORT_ID}`,
+  new NotFoundError(`import ${EXAMPLE_IMPORT_ID}`),
 );
 
 /** A multipart body with just the CSV file. */
@@ -103,14 +105,14 @@ export function ValidateImportRoute(input: {
     ApiEnvelope(ValidateResultDto, { message: input.message, example: input.example }),
     ApiErrors({
       400: [
-        errorDoc.invalid(
+        invalidDoc(
           'Columns missing or unexpected (all named, with the expected set)',
           'file',
           'missing_columns',
           columns[0],
           `missing columns: ${columns[0]}; expected: ${columns.join(', ')}`,
         ),
-        errorDoc.invalid(
+        invalidDoc(
           'No file, an empty file, a header only, broken quoting, too many rows',
           'file',
           'required',
@@ -119,12 +121,12 @@ export function ValidateImportRoute(input: {
         ),
         ...(input.badRequest ?? []),
       ],
-      413: errorDoc.tooLarge(
+      413: errorDoc(
         'The file is over IMPORT_MAX_FILE_BYTES (default 50 MiB)',
-        'the file is larger than 52428800 bytes',
-        'file',
-        'file_too_large',
-        '52428800',
+        new PayloadTooLargeError(
+          [detail('file', 'file_too_large', '52428800')],
+          'the file is larger than 52428800 bytes',
+        ),
       ),
     }),
   );
@@ -160,7 +162,7 @@ export function ConfirmImportRoute(input: {
     }),
     ApiErrors({
       400: [
-        errorDoc.invalid(
+        invalidDoc(
           'import_id unknown in your business, or expired (30 min after validate)',
           'import_id',
           'not_found_or_expired',
@@ -169,19 +171,16 @@ export function ConfirmImportRoute(input: {
         ),
         ...(input.badRequest ?? []),
       ],
-      403: {
-        name: 'not_the_creator',
-        description: 'The import was validated by another user of the business',
-        error: domainErrorEnvelope(
-          new ForbiddenError('insufficient permissions: the import was started by another user'),
-        ),
-      },
-      409: errorDoc.conflict(
+      403: errorDoc(
+        'The import was validated by another user of the business',
+        new ForbiddenError('insufficient permissions: the import was started by another user'),
+        'not_the_creator',
+      ),
+      409: errorDoc(
         'The same import is being confirmed right now',
-        'the import is being confirmed',
-        'import_id',
-        'import_in_progress',
-        EXAMPLE_IMPORT_ID,
+        new ConflictError('import_in_progress', 'the import is being confirmed', [
+          detail('import_id', 'import_in_progress', EXAMPLE_IMPORT_ID),
+        ]),
       ),
     }),
   );

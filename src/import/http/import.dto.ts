@@ -92,6 +92,14 @@ export class ConfirmImportDto {
   }
 }
 
+/** An example row's cells (Swagger examples): every column, in order, empty unless given. */
+export function exampleCells(
+  columns: readonly string[],
+  cells: Partial<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(columns.map((column) => [column, cells[column] ?? '']));
+}
+
 /** What `status` of an import can be; checked against the domain's type both ways. */
 const DISPLAY_STATUSES = [
   'validating',

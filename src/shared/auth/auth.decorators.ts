@@ -6,9 +6,9 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOAuth2 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ForbiddenError, UnauthenticatedError } from '../domain-error.js';
-import { ApiErrors } from '../http/api-envelope.decorator.js';
-import { domainErrorEnvelope, envelope, UNAVAILABLE_MESSAGE } from '../http/error.filter.js';
+import { ForbiddenError, UnauthenticatedError, UnavailableError } from '../domain-error.js';
+import { ApiErrors, errorDoc } from '../http/api-envelope.decorator.js';
+import { UNAVAILABLE_MESSAGE } from '../http/error.filter.js';
 import { APP_SCOPES, type Principal, type Scope } from './principal.js';
 
 export const PUBLIC_KEY = 'auth:public';
@@ -33,18 +33,18 @@ export const Scopes = (...scopes: Scope[]) =>
     ApiBearerAuth(),
     ...(scopes.every((s) => APP_SCOPES.includes(s)) ? [ApiOAuth2(scopes)] : []),
     ApiErrors({
-      401: {
-        description: 'Missing, malformed, expired or wrongly signed token',
-        error: domainErrorEnvelope(new UnauthenticatedError()),
-      },
-      403: {
-        description: `The token lacks the scope ${scopes.map((s) => `\`${s}\``).join(', ')}`,
-        error: domainErrorEnvelope(new ForbiddenError()),
-      },
-      503: {
-        description: 'The database cannot be reached right now; retry shortly',
-        error: envelope(503, UNAVAILABLE_MESSAGE),
-      },
+      401: errorDoc(
+        'Missing, malformed, expired or wrongly signed token',
+        new UnauthenticatedError(),
+      ),
+      403: errorDoc(
+        `The token lacks the scope ${scopes.map((s) => `\`${s}\``).join(', ')}`,
+        new ForbiddenError(),
+      ),
+      503: errorDoc(
+        'The database cannot be reached right now; retry shortly',
+        new UnavailableError(UNAVAILABLE_MESSAGE),
+      ),
     }),
   );
 
@@ -60,11 +60,11 @@ export const BusinessScoped = (): ClassDecorator => (target) => {
     if (typeof descriptor.value !== 'function') continue;
     if (!Reflect.getMetadata(SCOPES_KEY, descriptor.value)) continue;
     ApiErrors({
-      403: {
-        name: 'no_business_uid',
-        description: 'The token carries no `business_uid` (an app token: no `X-On-Behalf-Of`)',
-        error: domainErrorEnvelope(new ForbiddenError(NO_BUSINESS_MESSAGE)),
-      },
+      403: errorDoc(
+        'The token carries no `business_uid` (an app token: no `X-On-Behalf-Of`)',
+        new ForbiddenError(NO_BUSINESS_MESSAGE),
+        'no_business_uid',
+      ),
     })(prototype, key, descriptor);
   }
 };

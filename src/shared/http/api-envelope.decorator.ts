@@ -1,13 +1,11 @@
 import { applyDecorators, HttpCode, SetMetadata, type Type } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import {
-  ConflictError,
   detail,
+  type DomainError,
   ForbiddenError,
   InvalidError,
-  NotFoundError,
   PayloadTooLargeError,
-  PreconditionFailedError,
 } from '../domain-error.js';
 import { BareErrorEnvelopeDto, ErrorEnvelopeDto, PageMetaDto } from './envelope.dto.js';
 import { domainErrorEnvelope, type Envelope } from './error.filter.js';
@@ -83,12 +81,10 @@ export function ApiJsonBody(model: Type, example: object, description?: string) 
       examples: { default: { summary: description ?? 'A request that succeeds', value: example } },
     }),
     ApiErrors({
-      413: {
-        description: 'The JSON body is over 1 MB',
-        error: domainErrorEnvelope(
-          new PayloadTooLargeError([detail('body', 'too_large', '')], 'request body too large'),
-        ),
-      },
+      413: errorDoc(
+        'The JSON body is over 1 MB',
+        new PayloadTooLargeError([detail('body', 'too_large', '')], 'request body too large'),
+      ),
     }),
   );
 }
@@ -145,10 +141,7 @@ export function ApiErrors(errors: Partial<Record<DocumentedStatus, ErrorDoc | Er
   );
 }
 
-const SCOPE_403: ErrorDoc = {
-  description: 'The token lacks a scope the route needs',
-  error: domainErrorEnvelope(new ForbiddenError()),
-};
+const SCOPE_403 = errorDoc('The token lacks a scope the route needs', new ForbiddenError());
 
 const BARE_NAMES: Record<number, string> = {
   401: 'invalid_token',
@@ -163,51 +156,34 @@ function exampleName(error: Envelope): string {
   return errors?.[0]?.message ?? BARE_NAMES[error.code] ?? String(error.code);
 }
 
-/** Error docs built from the same DomainErrors the code throws, so the shape is the wire's. */
-export const errorDoc = {
-  invalid: (
-    description: string,
-    key: string,
-    code: string,
-    value: unknown,
-    message?: string,
-  ): ErrorDoc => ({
-    description,
-    error: domainErrorEnvelope(new InvalidError([detail(key, code, value)], message)),
-  }),
-  /** `what` as the service names it, e.g. `customer <id>`. */
-  notFound: (description: string, what: string): ErrorDoc => ({
-    description,
-    error: domainErrorEnvelope(new NotFoundError(what)),
-  }),
-  conflict: (
-    description: string,
-    message: string,
-    key: string,
-    code: string,
-    value: unknown,
-  ): ErrorDoc => ({
-    description,
-    error: domainErrorEnvelope(new ConflictError(code, message, [detail(key, code, value)])),
-  }),
-  precondition: (
-    description: string,
-    message: string,
-    key: string,
-    code: string,
-    value: unknown,
-  ): ErrorDoc => ({
-    description,
-    error: domainErrorEnvelope(new PreconditionFailedError([detail(key, code, value)], message)),
-  }),
-  tooLarge: (
-    description: string,
-    message: string,
-    key: string,
-    code: string,
-    value: unknown,
-  ): ErrorDoc => ({
-    description,
-    error: domainErrorEnvelope(new PayloadTooLargeError([detail(key, code, value)], message)),
-  }),
+/**
+ * An error answer documented from the very DomainError the code throws in that case: the
+ * example is what the global filter makes of it, so its shape is the wire's.
+ */
+export function errorDoc(description: string, error: DomainError, name?: string): ErrorDoc {
+  return { description, error: domainErrorEnvelope(error), ...(name ? { name } : {}) };
+}
+
+/** A 400 `validation_error` on one input. */
+export function invalidDoc(
+  description: string,
+  key: string,
+  code: string,
+  value: unknown,
+  message?: string,
+): ErrorDoc {
+  return errorDoc(description, new InvalidError([detail(key, code, value)], message));
+}
+
+/** The 400s every resource answers alike. */
+export const COMMON_ERRORS = {
+  invalidBody: invalidDoc(
+    'A field breaks its rule (every offending field is listed)',
+    'email',
+    'invalid_email',
+    'not-an-email',
+  ),
+  badPage: invalidDoc('page or page_size out of range', 'page_size', 'too_large', '500'),
+  invalidUuid: (key: string) =>
+    invalidDoc(`${key} is not a UUID`, key, 'invalid_uuid', 'not-a-uuid'),
 };

@@ -2,14 +2,20 @@ import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
-import { ForbiddenError } from '../../../shared/domain-error.js';
+import {
+  ConflictError,
+  detail,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../shared/domain-error.js';
 import {
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
+  COMMON_ERRORS,
   errorDoc,
+  invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
-import { domainErrorEnvelope } from '../../../shared/http/error.filter.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppAssignmentsService } from '../application/app-assignments.service.js';
@@ -22,19 +28,15 @@ import {
 
 const UID = { name: 'uid', format: 'uuid', description: 'The uid of the create response' };
 const EXAMPLE_UID = '0d7a3c55-2f61-4b8e-9c0e-6a1f2b3c4d5e';
-const INVALID_UID = errorDoc.invalid('uid is not a UUID', 'uid', 'invalid_uuid', 'not-a-uuid');
-const NOT_FOUND = errorDoc.notFound(
+const NOT_FOUND = errorDoc(
   "No such assignment (or another business's)",
-  `app assignment ${EXAMPLE_UID}`,
+  new NotFoundError(`app assignment ${EXAMPLE_UID}`),
 );
-const OWN_BUSINESS_ONLY = {
-  name: 'own_business_only',
-  description:
-    "Without platform:admin: an assignee other than the token's own business (assignee_type business)",
-  error: domainErrorEnvelope(
-    new ForbiddenError('insufficient permissions: only assignments of your own business'),
-  ),
-};
+const OWN_BUSINESS_ONLY = errorDoc(
+  "Without platform:admin: an assignee other than the token's own business (assignee_type business)",
+  new ForbiddenError('insufficient permissions: only assignments of your own business'),
+  'own_business_only',
+);
 
 @ApiTags('app assignments')
 @Controller('v3/apps/app_assignments')
@@ -54,20 +56,22 @@ export class AppAssignmentsController {
   @ApiJsonBody(CreateAppAssignmentDto, CREATE_APP_ASSIGNMENT_EXAMPLE)
   @ApiEnvelope(AppAssignmentDto, { status: 201, message: 'app assignment created' })
   @ApiErrors({
-    400: errorDoc.invalid(
+    400: invalidDoc(
       'A field breaks its rule (every offending field is listed)',
       'assignee_type',
       'invalid_value',
       'company',
     ),
     403: OWN_BUSINESS_ONLY,
-    404: errorDoc.notFound('No such app', `app ${CREATE_APP_ASSIGNMENT_EXAMPLE.app_code_name}`),
-    409: errorDoc.conflict(
+    404: errorDoc(
+      'No such app',
+      new NotFoundError(`app ${CREATE_APP_ASSIGNMENT_EXAMPLE.app_code_name}`),
+    ),
+    409: errorDoc(
       'The app is already assigned to this assignee',
-      'app assignment already exists',
-      'assignee_uid',
-      'already_exists',
-      CREATE_APP_ASSIGNMENT_EXAMPLE.assignee_uid,
+      new ConflictError('already_exists', 'app assignment already exists', [
+        detail('assignee_uid', 'already_exists', CREATE_APP_ASSIGNMENT_EXAMPLE.assignee_uid),
+      ]),
     ),
   })
   async create(
@@ -92,7 +96,7 @@ export class AppAssignmentsController {
   })
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignments', list: true })
   @ApiErrors({
-    400: errorDoc.invalid('A filter or the page is invalid', 'page_size', 'too_large', '500'),
+    400: COMMON_ERRORS.badPage,
     403: OWN_BUSINESS_ONLY,
   })
   async list(
@@ -116,7 +120,7 @@ export class AppAssignmentsController {
   @ApiOperation({ operationId: 'getAppAssignment', summary: 'Get an assignment' })
   @ApiParam(UID)
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignment' })
-  @ApiErrors({ 400: INVALID_UID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('uid'), 404: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('uid') uid: string,
@@ -132,7 +136,7 @@ export class AppAssignmentsController {
   })
   @ApiParam(UID)
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignment deleted' })
-  @ApiErrors({ 400: INVALID_UID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('uid'), 404: NOT_FOUND })
   async delete(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('uid') uid: string,

@@ -2,14 +2,20 @@ import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
-import { ForbiddenError } from '../../../shared/domain-error.js';
+import {
+  ConflictError,
+  detail,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../shared/domain-error.js';
 import {
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
+  COMMON_ERRORS,
   errorDoc,
+  invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
-import { domainErrorEnvelope } from '../../../shared/http/error.filter.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppsService } from '../application/apps.service.js';
@@ -27,20 +33,21 @@ const CODE_NAME = {
   example: CREATE_APP_EXAMPLE.app_code_name,
   description: 'The app_code_name given at creation',
 };
-const INVALID_BODY = errorDoc.invalid(
+const INVALID_BODY = invalidDoc(
   'A field breaks its rule (every offending field is listed)',
   'redirect_uri',
   'invalid_url',
   'not a url',
 );
-const NOT_FOUND = errorDoc.notFound('No such app', `app ${CREATE_APP_EXAMPLE.app_code_name}`);
-const NOT_OWNER = {
-  name: 'not_the_owner',
-  description: "Only the owner (the creating token's sub) or platform:admin may change the app",
-  error: domainErrorEnvelope(
-    new ForbiddenError('insufficient permissions: only the app owner may change it'),
-  ),
-};
+const NOT_FOUND = errorDoc(
+  'No such app',
+  new NotFoundError(`app ${CREATE_APP_EXAMPLE.app_code_name}`),
+);
+const NOT_OWNER = errorDoc(
+  "Only the owner (the creating token's sub) or platform:admin may change the app",
+  new ForbiddenError('insufficient permissions: only the app owner may change it'),
+  'not_the_owner',
+);
 
 @ApiTags('apps')
 @Controller('platform/v1/apps')
@@ -60,12 +67,11 @@ export class AppsController {
   @ApiEnvelope(CreatedAppDto, { status: 201, message: 'app created' })
   @ApiErrors({
     400: INVALID_BODY,
-    409: errorDoc.conflict(
+    409: errorDoc(
       'The app_code_name is taken (across the platform)',
-      'app already exists',
-      'app_code_name',
-      'already_exists',
-      CREATE_APP_EXAMPLE.app_code_name,
+      new ConflictError('already_exists', 'app already exists', [
+        detail('app_code_name', 'already_exists', CREATE_APP_EXAMPLE.app_code_name),
+      ]),
     ),
   })
   async create(
@@ -84,7 +90,7 @@ export class AppsController {
   @ApiOperation({ operationId: 'listApps', summary: 'List apps' })
   @ApiEnvelope(AppDto, { message: 'apps', list: true })
   @ApiErrors({
-    400: errorDoc.invalid('page or page_size out of range', 'page_size', 'too_large', '500'),
+    400: COMMON_ERRORS.badPage,
   })
   async list(@Query() query: PaginationQueryDto): Promise<Page<AppDto>> {
     const page = await this.apps.list(query.toPageRequest());
@@ -130,12 +136,11 @@ export class AppsController {
   @ApiErrors({
     403: NOT_OWNER,
     404: NOT_FOUND,
-    409: errorDoc.conflict(
+    409: errorDoc(
       'The app still has assignments',
-      'app is still assigned',
-      'app_code_name',
-      'has_assignments',
-      CREATE_APP_EXAMPLE.app_code_name,
+      new ConflictError('has_assignments', 'app is still assigned', [
+        detail('app_code_name', 'has_assignments', CREATE_APP_EXAMPLE.app_code_name),
+      ]),
     ),
   })
   async delete(

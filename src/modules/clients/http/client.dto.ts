@@ -3,8 +3,12 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { detail, InvalidError } from '../../../shared/domain-error.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
-import type { ConfirmResultDto, ValidateResultDto } from '../../../import/http/import.dto.js';
-import type { Client, ClientFields } from '../domain/client.js';
+import {
+  type ConfirmResultDto,
+  exampleCells,
+  type ValidateResultDto,
+} from '../../../import/http/import.dto.js';
+import { CLIENT_IMPORT_COLUMNS, type Client, type ClientFields } from '../domain/client.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -148,16 +152,7 @@ export const CLIENT_BODY_EXAMPLE = {
 
 const IMPORT_ID = '91671581-9564-49af-b267-92229f332d60';
 const EXISTING_ID = 'd26fbee4-6842-464b-b486-584ce3df20d3';
-const row = (cells: Partial<Record<string, string>>): Record<string, string> => ({
-  first_name: '',
-  last_name: '',
-  email: '',
-  phone: '',
-  address: '',
-  company_name: '',
-  notes: '',
-  ...(cells as Record<string, string>),
-});
+const row = (cells: Partial<Record<string, string>>) => exampleCells(CLIENT_IMPORT_COLUMNS, cells);
 const ERROR_ROW = row({ first_name: 'Anna', email: 'not-an-email' });
 
 /** Validate of a four-row file: one row of each status. */

@@ -13,10 +13,18 @@ import { ConfirmImportDto, ImportSummaryDto } from '../../../import/http/import.
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import {
+  ConflictError,
+  detail,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../../shared/domain-error.js';
+import {
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
+  COMMON_ERRORS,
   errorDoc,
+  invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
@@ -41,26 +49,15 @@ const ID = { name: 'id', format: 'uuid', description: 'From the create response 
 const EXAMPLE_ID = 'd26fbee4-6842-464b-b486-584ce3df20d3';
 const EXAMPLE_APP = 'testimportapp1700000000';
 const IMPORT = { name: 'clients', columns: CLIENT_IMPORT_COLUMNS };
-const INVALID_BODY = errorDoc.invalid(
-  'A field breaks its rule (every offending field is listed)',
-  'email',
-  'invalid_email',
-  'not-an-email',
+const NOT_FOUND = errorDoc(
+  'No such client in your business',
+  new NotFoundError(`client ${EXAMPLE_ID}`),
 );
-const INVALID_ID = errorDoc.invalid('id is not a UUID', 'id', 'invalid_uuid', 'not-a-uuid');
-const NOT_FOUND = errorDoc.notFound('No such client in your business', `client ${EXAMPLE_ID}`);
-const BAD_PAGE = errorDoc.invalid(
-  'page or page_size out of range',
-  'page_size',
-  'too_large',
-  '500',
-);
-const EMAIL_TAKEN = errorDoc.conflict(
+const EMAIL_TAKEN = errorDoc(
   'Another client of the business has this e-mail',
-  'a client with this e-mail already exists',
-  'email',
-  'already_exists',
-  CLIENT_BODY_EXAMPLE.email,
+  new ConflictError('already_exists', 'a client with this e-mail already exists', [
+    detail('email', 'already_exists', CLIENT_BODY_EXAMPLE.email),
+  ]),
 );
 
 @ApiTags('clients')
@@ -87,7 +84,7 @@ export class ClientsController {
   })
   @ApiJsonBody(ClientFieldsDto, CLIENT_BODY_EXAMPLE)
   @ApiEnvelope(ClientDto, { status: 201, message: 'client created' })
-  @ApiErrors({ 400: INVALID_BODY, 409: EMAIL_TAKEN })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidBody, 409: EMAIL_TAKEN })
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: ClientFieldsDto,
@@ -101,7 +98,7 @@ export class ClientsController {
   @Scopes('clients:read')
   @ApiOperation({ operationId: 'listClients', summary: 'List and search clients' })
   @ApiEnvelope(ClientDto, { message: 'clients', list: true })
-  @ApiErrors({ 400: BAD_PAGE })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   async list(
     @CurrentPrincipal() p: Principal,
     @Query() query: ListClientsQueryDto,
@@ -119,7 +116,7 @@ export class ClientsController {
   @ApiOperation({ operationId: 'getClient', summary: 'Get a client' })
   @ApiParam(ID)
   @ApiEnvelope(ClientDto, { message: 'client' })
-  @ApiErrors({ 400: INVALID_ID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
     return ClientDto.from(await this.clients.get(p.businessUid!, id));
   }
@@ -130,7 +127,11 @@ export class ClientsController {
   @ApiParam(ID)
   @ApiJsonBody(ClientFieldsDto, CLIENT_BODY_EXAMPLE, 'Paste the id of an existing client')
   @ApiEnvelope(ClientDto, { message: 'client updated' })
-  @ApiErrors({ 400: [INVALID_BODY, INVALID_ID], 404: NOT_FOUND, 409: EMAIL_TAKEN })
+  @ApiErrors({
+    400: [COMMON_ERRORS.invalidBody, COMMON_ERRORS.invalidUuid('id')],
+    404: NOT_FOUND,
+    409: EMAIL_TAKEN,
+  })
   async update(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -146,7 +147,7 @@ export class ClientsController {
   @ApiOperation({ operationId: 'deleteClient', summary: 'Delete a client; returns it' })
   @ApiParam(ID)
   @ApiEnvelope(ClientDto, { message: 'client deleted' })
-  @ApiErrors({ 400: INVALID_ID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async delete(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
     return ClientDto.from(await this.clients.delete(p.businessUid!, id));
   }
@@ -172,13 +173,13 @@ export class ClientsController {
   @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
   @ApiErrors({
     400: [
-      errorDoc.invalid(
+      invalidDoc(
         'import_params or fields_mapping breaks its rules (every problem listed)',
         'import_params.upload_type',
         'invalid_value',
         'both',
       ),
-      errorDoc.invalid(
+      invalidDoc(
         'fields_mapping maps neither email nor phone',
         'fields_mapping',
         'email_or_phone_required',
@@ -186,21 +187,21 @@ export class ClientsController {
         'invalid fields_mapping',
       ),
     ],
-    404: errorDoc.notFound('No such app', `app ${EXAMPLE_APP}`),
+    404: errorDoc('No such app', new NotFoundError(`app ${EXAMPLE_APP}`)),
     422: [
-      errorDoc.precondition(
+      errorDoc(
         'The app is not of type import_clients',
-        'the app is not of type import_clients',
-        'app_code_name',
-        'wrong_type',
-        EXAMPLE_APP,
+        new PreconditionFailedError(
+          [detail('app_code_name', 'wrong_type', EXAMPLE_APP)],
+          'the app is not of type import_clients',
+        ),
       ),
-      errorDoc.precondition(
+      errorDoc(
         'The app is not assigned to the business',
-        'the app is not installed for this business',
-        'app_code_name',
-        'not_installed',
-        EXAMPLE_APP,
+        new PreconditionFailedError(
+          [detail('app_code_name', 'not_installed', EXAMPLE_APP)],
+          'the app is not installed for this business',
+        ),
       ),
     ],
   })
@@ -271,7 +272,7 @@ export class ClientsController {
     message: 'clients import validated',
     example: CLIENTS_VALIDATE_EXAMPLE,
     badRequest: [
-      errorDoc.invalid(
+      invalidDoc(
         'fields_mapping is not a JSON object, or upload_type is neither single nor multi',
         'fields_mapping',
         'malformed_json',
@@ -304,7 +305,7 @@ export class ClientsController {
     message: 'clients imported successfully',
     example: CLIENTS_CONFIRM_EXAMPLE,
     badRequest: [
-      errorDoc.invalid(
+      invalidDoc(
         'A resolution names a row that is not ambiguous, or no candidate of its row',
         'resolutions.7.organization_id',
         'row_not_found',
@@ -333,7 +334,7 @@ export class ClientsController {
     summary: "The business's clients imports (CSV and app), newest first",
   })
   @ApiEnvelope(ImportSummaryDto, { message: 'clients imports', list: true })
-  @ApiErrors({ 400: BAD_PAGE })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   listImports(@CurrentPrincipal() p: Principal, @Query() query: PaginationQueryDto) {
     return this.imports.list(this.target, p, query.toPageRequest());
   }

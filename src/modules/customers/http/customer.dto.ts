@@ -2,9 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
-import type { ConfirmResultDto, ValidateResultDto } from '../../../import/http/import.dto.js';
+import {
+  type ConfirmResultDto,
+  exampleCells,
+  type ValidateResultDto,
+} from '../../../import/http/import.dto.js';
 import {
   type Customer,
+  CUSTOMER_IMPORT_COLUMNS,
   type CustomerFields,
   LANGUAGES,
   type Language,
@@ -155,19 +160,8 @@ export const CUSTOMER_BODY_EXAMPLE = {
 } satisfies CustomerFieldsDto;
 
 const IMPORT_ID = '3312b187-a8b0-45f5-b23a-98798b64eb31';
-const row = (cells: Partial<Record<string, string>>): Record<string, string> => ({
-  company_name: '',
-  description: '',
-  vat_number: '',
-  address: '',
-  city: '',
-  main_contact: '',
-  email: '',
-  phone: '',
-  language: '',
-  notes: '',
-  ...(cells as Record<string, string>),
-});
+const row = (cells: Partial<Record<string, string>>) =>
+  exampleCells(CUSTOMER_IMPORT_COLUMNS, cells);
 const DUPLICATE_ROW = row({
   company_name: 'Acme Duplicate',
   vat_number: 'it01234567890',

@@ -3,10 +3,12 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
+import { NotFoundError } from '../../../shared/domain-error.js';
 import {
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
+  COMMON_ERRORS,
   errorDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
@@ -36,19 +38,9 @@ import {
 const ID = { name: 'id', format: 'uuid', description: 'From the create response or the list' };
 const EXAMPLE_ID = '5b0c4e1e-8a43-4c9e-9a55-3f0d6c1e2a10';
 const IMPORT = { name: 'customers', columns: CUSTOMER_IMPORT_COLUMNS };
-const INVALID_BODY = errorDoc.invalid(
-  'A field breaks its rule (every offending field is listed)',
-  'email',
-  'invalid_email',
-  'not-an-email',
-);
-const INVALID_ID = errorDoc.invalid('id is not a UUID', 'id', 'invalid_uuid', 'not-a-uuid');
-const NOT_FOUND = errorDoc.notFound('No such customer in your business', `customer ${EXAMPLE_ID}`);
-const BAD_PAGE = errorDoc.invalid(
-  'page or page_size out of range',
-  'page_size',
-  'too_large',
-  '500',
+const NOT_FOUND = errorDoc(
+  'No such customer in your business',
+  new NotFoundError(`customer ${EXAMPLE_ID}`),
 );
 
 @ApiTags('customers')
@@ -66,7 +58,7 @@ export class CustomersController {
   @ApiOperation({ operationId: 'createCustomer', summary: 'Create a customer' })
   @ApiJsonBody(CustomerFieldsDto, CUSTOMER_BODY_EXAMPLE)
   @ApiEnvelope(CustomerDto, { status: 201, message: 'customer created' })
-  @ApiErrors({ 400: INVALID_BODY })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidBody })
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: CustomerFieldsDto,
@@ -80,7 +72,7 @@ export class CustomersController {
   @Scopes('customers:read')
   @ApiOperation({ operationId: 'listCustomers', summary: 'List and search customers' })
   @ApiEnvelope(CustomerDto, { message: 'customers', list: true })
-  @ApiErrors({ 400: BAD_PAGE })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   async list(
     @CurrentPrincipal() p: Principal,
     @Query() query: ListCustomersQueryDto,
@@ -184,7 +176,7 @@ export class CustomersController {
   @ApiOperation({ operationId: 'getCustomer', summary: 'Get a customer' })
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer' })
-  @ApiErrors({ 400: INVALID_ID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<CustomerDto> {
     return CustomerDto.from(await this.customers.get(p.businessUid!, id));
   }
@@ -195,7 +187,7 @@ export class CustomersController {
   @ApiParam(ID)
   @ApiJsonBody(CustomerFieldsDto, CUSTOMER_BODY_EXAMPLE, 'Paste the id of an existing customer')
   @ApiEnvelope(CustomerDto, { message: 'customer updated' })
-  @ApiErrors({ 400: [INVALID_BODY, INVALID_ID], 404: NOT_FOUND })
+  @ApiErrors({ 400: [COMMON_ERRORS.invalidBody, COMMON_ERRORS.invalidUuid('id')], 404: NOT_FOUND })
   async update(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -211,7 +203,7 @@ export class CustomersController {
   @ApiOperation({ operationId: 'deleteCustomer', summary: 'Delete a customer; returns it' })
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer deleted' })
-  @ApiErrors({ 400: INVALID_ID, 404: NOT_FOUND })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async delete(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
