@@ -158,7 +158,13 @@ export function ConfirmImportRoute(input: {
     ApiEnvelope(ConfirmResultDto, {
       message: input.message,
       example: input.example,
-      description: `${input.message}; a repeated confirm answers the stored result with the header Idempotent-Replayed: true`,
+      description: `${input.message}; a repeated confirm answers the stored result again`,
+      headers: {
+        'Idempotent-Replayed': {
+          description: 'Present (true) when this is the stored result of an earlier confirm',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      },
     }),
     ApiErrors({
       400: [

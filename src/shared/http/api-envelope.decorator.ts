@@ -22,6 +22,8 @@ interface EnvelopeOptions {
   list?: boolean;
   /** The response's `data` as the example (otherwise Swagger UI assembles one from the schema). */
   example?: unknown;
+  /** Response headers worth a client's attention. */
+  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
 }
 
 /**
@@ -51,6 +53,7 @@ export function ApiEnvelope(model: Type | null, options: EnvelopeOptions) {
     ApiResponse({
       status,
       description: options.description ?? options.message,
+      ...(options.headers ? { headers: options.headers } : {}),
       schema: {
         type: 'object',
         required: ENVELOPE_REQUIRED,
