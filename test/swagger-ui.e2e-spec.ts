@@ -60,7 +60,7 @@ withBrowser('Swagger UI in Chromium', () => {
   async function openDocs(token: string): Promise<void> {
     await page?.context().close();
     page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     await page.goto(`${base}/docs`);
     await page.locator('button.authorize').first().click();
     const bearer = page.locator('.auth-container').filter({ hasText: 'bearer' });
@@ -238,7 +238,7 @@ withBrowser('Swagger UI in Chromium', () => {
       .filter(([, method]) => method === 'post' || method === 'put')
       .map(([, , o]) => o.operationId);
     expect(executed).toEqual(expect.arrayContaining(writes));
-  }, 120_000);
+  }, 300_000);
 
   test('a token pasted with its "Bearer " prefix still authorises', async () => {
     const token = await tokenFor({ business: uniqueBusiness(), sub: 'swagger-prefix' });

@@ -169,6 +169,8 @@ function setupSwagger(app: INestApplication): void {
     customSiteTitle: 'Import backend API',
     swaggerOptions: {
       persistAuthorization: true,
+      // The highlighter freezes the page on the multi-MB answers of a large validate.
+      syntaxHighlight: { activated: false },
       // Serialised into the page: a token pasted with its "Bearer " prefix still works.
       requestInterceptor: (request: { headers: Record<string, string> }) => {
         const auth = request.headers.Authorization;
