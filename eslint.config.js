@@ -14,7 +14,7 @@ const FRAMEWORKS = [
 const OUTER_LAYERS = ['**/infrastructure/**', '**/http/**', '**/application/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'bench/out/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'bench/out/', 'test/.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

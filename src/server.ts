@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
+import { DEMO_BUSINESS_UID, DemoToken } from './shared/auth/auth.module.js';
 import { configureApp } from './shared/http/configure-app.js';
 import { handleShutdownSignals } from './shared/lifecycle/graceful-shutdown.js';
 
@@ -29,4 +30,12 @@ export async function bootstrap(afterClose?: () => Promise<void>): Promise<void>
   process.stdout.write(
     `listening on http://localhost:${config.PORT} — Swagger UI at http://localhost:${config.PORT}/docs\n`,
   );
+  // The token bare on its own line: Swagger UI's Authorize takes it as it is (it adds "Bearer ").
+  const demoToken = await app.get(DemoToken).issue();
+  if (demoToken) {
+    process.stdout.write(
+      `demo token for business "${DEMO_BUSINESS_UID}" (24 h) — paste it as is into Authorize; ` +
+        `curl: -H "Authorization: Bearer <token>"\n${demoToken}\n`,
+    );
+  }
 }

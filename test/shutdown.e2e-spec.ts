@@ -10,7 +10,6 @@ import { DataSource } from 'typeorm';
 import { ShutdownState } from '../src/shared/lifecycle/shutdown-state.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { customersCsv } from './support/csv.js';
-import { expectError } from './support/envelope.js';
 import { createTestApp, tokenFor } from './support/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,13 +97,19 @@ describe('graceful shutdown of a server process', () => {
       .post('/customers/import/validate')
       .set({ Authorization: `Bearer ${token}` })
       .attach('file', Buffer.from(customersCsv(1, 'SR')), 'c.csv');
-    expectError(refused, 503, { type: 'unavailable', key: 'server', message: 'shutting_down' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({
+      code: 503,
+      message: 'this instance is shutting down: retry shortly',
+      data: {},
+    });
     expect(refused.headers['retry-after']).toBe('5');
     const confirm = await request(url)
       .post('/customers/import/confirm')
       .set({ Authorization: `Bearer ${token}` })
       .send({ import_id: '00000000-0000-4000-8000-000000000000' });
-    expectError(confirm, 503, { message: 'shutting_down' });
+    expect(confirm.status).toBe(503);
+    expect(confirm.body.message).toBe('this instance is shutting down: retry shortly');
 
     // The request in flight when the signal came finishes normally.
     upload.finish();
@@ -148,7 +153,8 @@ describe('shutdown inside the application', () => {
         .post('/business/clients/v1/apps/someapp/import')
         .set(auth)
         .send({ import_params: {}, fields_mapping: { email: 'E-mail' } });
-      expectError(app, 503, { message: 'shutting_down' });
+      expect(app.status).toBe(503);
+      expect(app.body.message).toBe('this instance is shutting down: retry shortly');
       expect(app.headers['retry-after']).toBe('5');
     } finally {
       await t.close();

@@ -1,14 +1,17 @@
 /**
  * Swagger UI in a real browser (Playwright driving Debian's Chromium): open /docs, authorise with
- * a token, upload a CSV to the customers validate endpoint with "Try it out", confirm with the
- * returned import_id, and check what the page shows.
+ * a token, upload a CSV to the customers validate endpoint with "Try it out", confirm it with the
+ * returned import_id, and check what the page shows; then execute every POST/PUT prefill as it
+ * stands, pasting only the ids (and files) it asks for, and expect a 2xx from each.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import request from 'supertest';
 import { CUSTOMER_HEADER } from './support/csv.js';
+import { operations, type OpenApiDocument } from './support/openapi-schema.js';
 import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,6 +22,9 @@ if (!existsSync(CHROMIUM))
   process.stderr.write(
     `swagger-ui test skipped: no browser at ${CHROMIUM} (.ci/run installs Debian's chromium)\n`,
   );
+
+/** The business of the demo token, which the assignment prefill assigns the app to. */
+const DEMO_BUSINESS = 'demo-business';
 
 withBrowser('Swagger UI in Chromium', () => {
   let t: TestApp;
@@ -43,7 +49,6 @@ withBrowser('Swagger UI in Chromium', () => {
         '--disable-sync',
       ],
     });
-    page = await browser.newPage();
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
@@ -51,22 +56,54 @@ withBrowser('Swagger UI in Chromium', () => {
     await t?.close();
   });
 
-  async function execute(operationId: string) {
-    const block = page.locator(`#operations-customers-${operationId}`);
+  /** A fresh page (no stored authorisation) with the docs open, authorised with `token`. */
+  async function openDocs(token: string): Promise<void> {
+    await page?.context().close();
+    page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${base}/docs`);
+    await page.locator('button.authorize').first().click();
+    const bearer = page.locator('.auth-container').filter({ hasText: 'bearer' });
+    await bearer.locator('input').first().fill(token);
+    await bearer.locator('button.authorize').click();
+    await page.locator('.auth-btn-wrapper button.btn-done').first().click();
+  }
+
+  async function tryOut(operationId: string): Promise<Locator> {
+    const block = page.locator(`div.opblock[id$="-${operationId}"]`);
     await block.locator('.opblock-summary').first().click();
     await block.locator('button.try-out__btn').click();
     return block;
   }
 
-  test('authorise, validate a CSV with "Try it out", confirm it, and read the results on the page', async () => {
-    await page.goto(`${base}/docs`);
-    await page.locator('button.authorize').first().click();
-    const token = await tokenFor({ business: uniqueBusiness(), sub: 'swagger-user' });
-    await page.locator('.auth-container input').first().fill(token);
-    await page.locator('.auth-btn-wrapper button.authorize').first().click();
-    await page.locator('.auth-btn-wrapper button.btn-done').first().click();
+  /** Clicks Execute and reads the answer the page shows. */
+  async function execute(block: Locator): Promise<{ status: number; body: unknown }> {
+    await block.locator('button.execute').click();
+    const status = block.locator('.live-responses-table tbody .response-col_status').first();
+    await status.waitFor();
+    const text = await block
+      .locator('.live-responses-table .response-col_description pre')
+      .first()
+      .innerText();
+    return { status: Number((await status.innerText()).trim()), body: JSON.parse(text) };
+  }
 
-    const validate = await execute('CustomersController_validate');
+  async function bodyOf(block: Locator): Promise<string> {
+    return block.locator('textarea.body-param__text').inputValue();
+  }
+
+  /** A path parameter: its prefill must be the right value already, or empty for the tester to paste. */
+  async function pathParam(block: Locator, name: string, value: string): Promise<void> {
+    const input = block.locator(`tr[data-param-name="${name}"] input`);
+    const prefill = await input.inputValue();
+    if (prefill) expect({ name, prefill }).toEqual({ name, prefill: value });
+    else await input.fill(value);
+  }
+
+  test('authorise, validate a CSV with "Try it out", confirm it, and read the results on the page', async () => {
+    await openDocs(await tokenFor({ business: uniqueBusiness(), sub: 'swagger-user' }));
+
+    const validate = await tryOut('validateCustomersImport');
     await validate.locator('input[type=file]').setInputFiles({
       name: 'customers.csv',
       mimeType: 'text/csv',
@@ -74,45 +111,29 @@ withBrowser('Swagger UI in Chromium', () => {
         `${CUSTOMER_HEADER}\nBrowser Co,,VB1,,Roma,,b@example.com,+39 06 1234567,it,\nBroken Co,,VB2,,,,not-an-email,,en,\n`,
       ),
     });
-    await validate.locator('button.execute').click();
-    const validated = validate
-      .locator('.live-responses-table .response-col_description pre')
-      .first();
-    await expect(validated).toBeDefined();
-    await validated.waitFor();
-    const validateText = await validated.innerText();
+    const validated = await execute(validate);
     await page.screenshot({
       path: new URL('swagger-validate.png', SHOTS).pathname,
       fullPage: false,
     });
-    const body = JSON.parse(validateText);
+    expect(validated.status).toBe(200);
+    const body = validated.body as { data: { import_id: string } };
     expect(body).toMatchObject({
       code: 200,
       message: 'customers import validated',
       data: { total_rows: 2, valid_rows: 1, error_rows: 1 },
     });
-    expect(
-      await validate
-        .locator('.live-responses-table tbody .response-col_status')
-        .first()
-        .innerText(),
-    ).toContain('200');
 
-    const confirm = await execute('CustomersController_confirm');
+    const confirm = await tryOut('confirmCustomersImport');
     await confirm
       .locator('textarea.body-param__text')
       .fill(JSON.stringify({ import_id: body.data.import_id, override: true, resolutions: {} }));
-    await confirm.locator('button.execute').click();
-    const confirmed = confirm
-      .locator('.live-responses-table .response-col_description pre')
-      .first();
-    await confirmed.waitFor();
-    const result = JSON.parse(await confirmed.innerText());
+    const result = await execute(confirm);
     await page.screenshot({
       path: new URL('swagger-confirm.png', SHOTS).pathname,
       fullPage: false,
     });
-    expect(result).toMatchObject({
+    expect(result.body).toMatchObject({
       code: 200,
       message: 'customers imported successfully',
       data: {
@@ -124,5 +145,126 @@ withBrowser('Swagger UI in Chromium', () => {
         ],
       },
     });
+  });
+
+  test('every POST and PUT prefill succeeds as it stands, once the ids it names are pasted', async () => {
+    await openDocs(await tokenFor({ business: DEMO_BUSINESS, sub: 'swagger-prefills' }));
+    const executed: string[] = [];
+    const run = async (operationId: string, prepare?: (block: Locator) => Promise<void>) => {
+      const block = await tryOut(operationId);
+      await prepare?.(block);
+      const answer = await execute(block);
+      // On failure the message shows the operation and the whole answer.
+      expect([operationId, answer.status >= 200 && answer.status < 300 ? 'ok' : answer]).toEqual([
+        operationId,
+        'ok',
+      ]);
+      executed.push(operationId);
+      // Collapsed again: every open operation slows Swagger UI's rendering down.
+      await block.locator('.opblock-summary').first().click();
+      return answer.body as { data: Record<string, unknown> } & Record<string, unknown>;
+    };
+    const validatedElsewhere = async (path: string, csv: string): Promise<string> => {
+      const token = await tokenFor({ business: DEMO_BUSINESS, sub: 'swagger-prefills' });
+      const res = await request(t.http)
+        .post(path)
+        .set({ Authorization: `Bearer ${token}` })
+        .attach('file', Buffer.from(csv), 'import.csv');
+      expect(res.status).toBe(200);
+      return res.body.data.import_id as string;
+    };
+    const replaceId = (from: string, to: string) => async (block: Locator) => {
+      const text = await bodyOf(block);
+      expect(text).toContain(from);
+      await block.locator('textarea.body-param__text').fill(text.replace(from, to));
+    };
+
+    // The seed's prerequisites, then its import through the app: no id to paste at all.
+    const app = await run('createApp');
+    const code = app.data.app_code_name as string;
+    await run('updateApp', (b) => pathParam(b, 'app_code_name', code));
+    await run('createAppAssignment');
+    const started = await run('startClientsAppImport', (b) => pathParam(b, 'app_code_name', code));
+    expect(started.data).toMatchObject({ status: 'collecting', app_code_name: code });
+    // The token endpoint: the app's client_id and client_secret pasted over the placeholders.
+    const token = await tryOut('issueAppToken');
+    await token.locator('input[placeholder="client_id"]').fill(app.data.client_id as string);
+    await token
+      .locator('input[placeholder="client_secret"]')
+      .fill(app.data.client_secret as string);
+    const issued = await execute(token);
+    expect(issued).toMatchObject({ status: 200, body: { token_type: 'Bearer' } });
+    executed.push('issueAppToken');
+
+    const customer = await run('createCustomer');
+    await run('updateCustomer', (b) => pathParam(b, 'id', customer.data.id as string));
+    const customersCsv = `${CUSTOMER_HEADER}\nPrefill Co,,VP1,,Roma,,p@example.com,,it,\n`;
+    const customersImport = await run('validateCustomersImport', (b) =>
+      b.locator('input[type=file]').setInputFiles({
+        name: 'customers.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(customersCsv),
+      }),
+    );
+    await run(
+      'confirmCustomersImport',
+      replaceId('3312b187-a8b0-45f5-b23a-98798b64eb31', customersImport.data.import_id as string),
+    );
+    // Another one (validated over HTTP: an operation run again shows its last answer until the
+    // new one arrives), cancelled instead of confirmed.
+    const toCancel = await validatedElsewhere('/customers/import/validate', customersCsv);
+    const cancelled = await run('cancelCustomersImport', (b) =>
+      pathParam(b, 'import_id', toCancel),
+    );
+    expect(cancelled.data).toMatchObject({ phase: 'cancelled' });
+
+    const client = await run('createClient');
+    await run('updateClient', (b) => pathParam(b, 'id', client.data.id as string));
+    const clientsCsv =
+      'first_name,last_name,email,phone,address,company_name,notes\n' +
+      'Paola,Neri,paola.neri@example.com,+39 02 7654321,,,\n';
+    const clientsImport = await run('validateClientsImport', (b) =>
+      b.locator('input[type=file]').setInputFiles({
+        name: 'clients.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(clientsCsv),
+      }),
+    );
+    expect(clientsImport.data).toMatchObject({ total_rows: 1, valid_rows: 1 });
+    const confirmed = await run(
+      'confirmClientsImport',
+      replaceId('3312b187-a8b0-45f5-b23a-98798b64eb31', clientsImport.data.import_id as string),
+    );
+    expect(confirmed.data).toMatchObject({ created: 1 });
+    const clientsToCancel = await validatedElsewhere(
+      '/business/clients/v1/import/validate',
+      clientsCsv,
+    );
+    await run('cancelClientsImport', (b) => pathParam(b, 'import_id', clientsToCancel));
+
+    // The lists with their query defaults as prefilled.
+    for (const list of [
+      'listApps',
+      'listAppAssignments',
+      'listCustomers',
+      'listClients',
+      'listClientsImports',
+    ])
+      await run(list);
+    await page.screenshot({ path: new URL('swagger-prefills.png', SHOTS).pathname });
+
+    // Nothing skipped: every POST and PUT of the document was executed above.
+    const doc = (await request(t.http).get('/docs-json')).body as OpenApiDocument;
+    const writes = operations(doc)
+      .filter(([, method]) => method === 'post' || method === 'put')
+      .map(([, , o]) => o.operationId);
+    expect(executed).toEqual(expect.arrayContaining(writes));
+  }, 300_000);
+
+  test('a token pasted with its "Bearer " prefix still authorises', async () => {
+    const token = await tokenFor({ business: uniqueBusiness(), sub: 'swagger-prefix' });
+    await openDocs(`Bearer ${token}`);
+    const list = await tryOut('listCustomers');
+    expect(await execute(list)).toMatchObject({ status: 200, body: { code: 200 } });
   });
 });

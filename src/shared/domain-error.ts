@@ -86,14 +86,14 @@ export class UnavailableError extends DomainError {
   }
 }
 
-/** 503 `{type:"unavailable"}`: this instance is shutting down; another one takes the work. */
+/**
+ * 503 (bare, like every 503): this instance is shutting down; another one takes the work. The
+ * answer carries `Retry-After`.
+ */
 export class ShuttingDownError extends DomainError {
   readonly status = 503;
-  override readonly type = 'unavailable';
   constructor() {
-    super('shutting_down', 'this instance is shutting down: retry shortly', [
-      detail('server', 'shutting_down', ''),
-    ]);
+    super('shutting_down', 'this instance is shutting down: retry shortly');
   }
 }
 

@@ -1,5 +1,13 @@
 import type { ImportRow, RowIssue, RowOutcome } from '../domain/import-row.js';
 import { type ImportSession, sum } from '../domain/import-session.js';
+import type {
+  CandidateDto,
+  ImportIssueDto,
+  ImportJobDto,
+  ImportRowDto,
+  OutcomeCountersDto,
+  RowResultDto,
+} from './import.dto.js';
 
 /**
  * The import's JSON on the wire (SPEC §6, §8): the one place where the kernel's records become
@@ -9,12 +17,7 @@ import { type ImportSession, sum } from '../domain/import-session.js';
 const issues = <T>(list: T[]) => (list.length > 0 ? list : undefined);
 
 /** An issue as the seeds show it; an ambiguity is an error `ambiguous` with its candidates. */
-export interface IssueJson {
-  field: string;
-  message: string;
-  values?: string[];
-  candidates?: Array<{ logto_id: string; name: string; type: string }>;
-}
+type IssueJson = ImportIssueDto;
 
 /** The JSON of one validated row (SPEC §6.1): empty lists and absent fields left out. */
 export function rowJson(row: ImportRow<unknown>) {
@@ -24,7 +27,11 @@ export function rowJson(row: ImportRow<unknown>) {
       field: a.field,
       message: 'ambiguous',
       ...(a.values ? { values: a.values } : {}),
-      candidates: a.candidates.map((c) => ({ logto_id: c.id, name: c.name, type: c.kind })),
+      candidates: a.candidates.map((c) => ({
+        logto_id: c.id,
+        name: c.name,
+        type: c.kind as CandidateDto['type'],
+      })),
     })),
   ];
   return {
@@ -35,7 +42,7 @@ export function rowJson(row: ImportRow<unknown>) {
     warnings: issues<RowIssue>(row.warnings),
     existing_id: row.existingId,
     diff: row.diff,
-  };
+  } satisfies ImportRowDto;
 }
 
 /** The JSON of one row's outcome (SPEC §6.2). */
@@ -46,12 +53,12 @@ export function resultJson(o: RowOutcome) {
     ...('id' in o ? { id: o.id } : {}),
     ...('reason' in o ? { reason: o.reason } : {}),
     ...('error' in o ? { error: o.error } : {}),
-  };
+  } satisfies RowResultDto;
 }
 
 export function counters(session: ImportSession) {
   const { created, updated, skipped, failed } = session.outcomes;
-  return { created, updated, skipped, failed };
+  return { created, updated, skipped, failed } satisfies OutcomeCountersDto;
 }
 
 /** Where an import's own resources are (`one` is its status path). */
@@ -76,7 +83,7 @@ export function statusJson(session: ImportSession, one: string, now = new Date()
   const phase = session.displayPhase(now);
   return {
     import_id: s.id,
-    entity_type: s.entityType,
+    entity_type: s.entityType as ImportJobDto['entity_type'],
     channel: s.channel.kind,
     status: phase === 'receiving' ? 'validating' : phase,
     ...(s.channel.kind === 'app' ? { app_code_name: s.channel.appCodeName } : {}),
@@ -104,7 +111,7 @@ export function statusJson(session: ImportSession, one: string, now = new Date()
     undo_until: null as string | null,
     cancel_requested: s.cancelRequested,
     links: importLinks(one),
-  };
+  } satisfies ImportJobDto;
 }
 
 export type StatusJson = ReturnType<typeof statusJson>;

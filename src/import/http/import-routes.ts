@@ -1,27 +1,61 @@
 import { applyDecorators, Get, Post } from '@nestjs/common';
-import {
-  ApiBody,
-  type ApiBodyOptions,
-  ApiConsumes,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-} from '@nestjs/swagger';
+import { ApiBody, type ApiBodyOptions, ApiConsumes, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Scope } from '../../shared/auth/principal.js';
-import { ApiEnvelope, ApiErrors } from '../../shared/http/api-envelope.decorator.js';
+import {
+  ConflictError,
+  detail,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../../shared/domain-error.js';
+import {
+  ApiCsvResponse,
+  ApiEnvelope,
+  ApiErrors,
+  ApiJsonBody,
+  COMMON_ERRORS,
+  type ErrorDoc,
+  errorDoc,
+  invalidDoc,
+} from '../../shared/http/api-envelope.decorator.js';
 import { RateLimited } from '../../shared/http/rate-limit.js';
 import { StartsImport } from '../../shared/lifecycle/starts-import.js';
-import type { EntityType } from '../domain/import-target.js';
-import { ConfirmResultDto, ImportStatusDto, ValidateResultDto } from './import.dto.js';
+import {
+  ConfirmImportDto,
+  ConfirmResultDto,
+  ImportStatusDto,
+  ValidateResultDto,
+} from './import.dto.js';
 
 /**
  * The route declarations (path, scope, OpenAPI) that every entity's import endpoints share;
  * the handlers call `ImportEndpoints`. Each entity's controller says only what differs: its
- * scope, its texts and, for clients, the extra form fields.
+ * scope, its texts, its examples and, for clients, the extra form fields. Operation ids read
+ * `<verb><Entity>Import…` (`validateCustomersImport`).
  */
 
-const IMPORT_ID = { name: 'import_id', format: 'uuid' };
+/** An entity's import, as its routes need it. */
+export interface ImportRouteEntity {
+  /** `customers`, `clients`: the word in operation ids. */
+  name: string;
+  /** The CSV columns, in template order. */
+  columns: readonly string[];
+}
+
+const pascal = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+const EXAMPLE_IMPORT_ID = '3312b187-a8b0-45f5-b23a-98798b64eb31';
+const IMPORT_ID = {
+  name: 'import_id',
+  format: 'uuid',
+  description: 'The import_id of the validate response (or the session_id of an app import)',
+};
+
+const invalidImportId = COMMON_ERRORS.invalidUuid('import_id');
+const importNotFound = errorDoc(
+  'No such import in your business (or already purged)',
+  new NotFoundError(`import ${EXAMPLE_IMPORT_ID}`),
+);
 
 /** A multipart body with just the CSV file. */
 export const CSV_UPLOAD_BODY: ApiBodyOptions = {
@@ -32,74 +66,168 @@ export const CSV_UPLOAD_BODY: ApiBodyOptions = {
   },
 };
 
-export function ImportTemplateRoute(entity: EntityType, scope: Scope) {
+export function ImportTemplateRoute(entity: ImportRouteEntity, scope: Scope) {
   return applyDecorators(
     Get('import/template'),
     Scopes(scope),
-    ApiOperation({ summary: `The CSV template of a ${entity} import (header line only)` }),
-    ApiProduces('text/csv'),
+    ApiOperation({
+      operationId: `get${pascal(entity.name)}ImportTemplate`,
+      summary: `The CSV template of a ${entity.name} import (header line only)`,
+    }),
+    ApiCsvResponse('The header line, as a CSV download', `${entity.columns.join(',')}\r\n`),
   );
 }
 
 export function ValidateImportRoute(input: {
+  entity: ImportRouteEntity;
   scope: Scope;
   summary: string;
   description: string;
   body?: ApiBodyOptions;
   message: string;
-  badRequest: string;
+  /** The response's `data` for a small file, true to what this entity produces. */
+  example: ValidateResultDto;
+  /** What else than a bad file makes a 400. */
+  badRequest?: ErrorDoc[];
 }) {
+  const { columns } = input.entity;
   return applyDecorators(
     Post('import/validate'),
-    StartsImport(),
     RateLimited('import_validate'),
     Scopes(input.scope),
-    ApiOperation({ summary: input.summary, description: input.description }),
+    // After @Scopes: its 503 example joins the database's.
+    StartsImport(),
+    ApiOperation({
+      operationId: `validate${pascal(input.entity.name)}Import`,
+      summary: input.summary,
+      description: input.description,
+    }),
     ApiConsumes('multipart/form-data'),
     ApiBody(input.body ?? CSV_UPLOAD_BODY),
-    ApiEnvelope(ValidateResultDto, { message: input.message }),
-    ApiErrors({ 400: input.badRequest, 413: 'File too large' }),
+    ApiEnvelope(ValidateResultDto, { message: input.message, example: input.example }),
+    ApiErrors({
+      400: [
+        invalidDoc(
+          'Columns missing or unexpected (all named, with the expected set)',
+          'file',
+          'missing_columns',
+          columns[0],
+          `missing columns: ${columns[0]}; expected: ${columns.join(', ')}`,
+        ),
+        invalidDoc(
+          'No file, an empty file, a header only, broken quoting, too many rows',
+          'file',
+          'required',
+          '',
+          'the form has no "file" field',
+        ),
+        ...(input.badRequest ?? []),
+      ],
+      413: errorDoc(
+        'The file is over IMPORT_MAX_FILE_BYTES (default 50 MiB)',
+        new PayloadTooLargeError(
+          [detail('file', 'file_too_large', '52428800')],
+          'the file is larger than 52428800 bytes',
+        ),
+      ),
+    }),
   );
 }
 
 export function ConfirmImportRoute(input: {
+  entity: ImportRouteEntity;
   scope: Scope;
   summary: string;
   description: string;
   message: string;
-  badRequest: string;
+  /** The response's `data`, true to what this entity produces. */
+  example: ConfirmResultDto;
+  badRequest?: ErrorDoc[];
 }) {
   return applyDecorators(
     Post('import/confirm'),
-    StartsImport(),
     Scopes(input.scope),
-    ApiOperation({ summary: input.summary, description: input.description }),
-    ApiEnvelope(ConfirmResultDto, { message: input.message }),
-    ApiErrors({ 400: input.badRequest, 409: 'The import is being confirmed' }),
+    StartsImport(),
+    ApiOperation({
+      operationId: `confirm${pascal(input.entity.name)}Import`,
+      summary: input.summary,
+      description: input.description,
+    }),
+    ApiJsonBody(
+      ConfirmImportDto,
+      { import_id: EXAMPLE_IMPORT_ID, override: false, resolutions: {} },
+      'Paste the import_id of your validate response',
+    ),
+    ApiEnvelope(ConfirmResultDto, {
+      message: input.message,
+      example: input.example,
+      description: `${input.message}; a repeated confirm answers the stored result again`,
+      headers: {
+        'Idempotent-Replayed': {
+          description: 'Present (true) when this is the stored result of an earlier confirm',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      },
+    }),
+    ApiErrors({
+      400: [
+        invalidDoc(
+          'import_id unknown in your business, or expired (30 min after validate)',
+          'import_id',
+          'not_found_or_expired',
+          EXAMPLE_IMPORT_ID,
+          'import not found or expired',
+        ),
+        ...(input.badRequest ?? []),
+      ],
+      403: errorDoc(
+        'The import was validated by another user of the business',
+        new ForbiddenError('insufficient permissions: the import was started by another user'),
+        'not_the_creator',
+      ),
+      409: errorDoc(
+        'The same import is being confirmed right now',
+        new ConflictError('import_in_progress', 'the import is being confirmed', [
+          detail('import_id', 'import_in_progress', EXAMPLE_IMPORT_ID),
+        ]),
+      ),
+    }),
   );
 }
 
 export function ImportStatusRoute(
   path: string,
-  input: { scope: Scope; summary: string; message: string },
+  input: { entity: ImportRouteEntity; scope: Scope; summary: string; message: string },
 ) {
   return applyDecorators(
     Get(path),
     Scopes(input.scope),
-    ApiOperation({ summary: input.summary }),
+    ApiOperation({
+      operationId: `get${pascal(input.entity.name)}Import`,
+      summary: input.summary,
+    }),
     ApiParam(IMPORT_ID),
     ApiEnvelope(ImportStatusDto, { message: input.message }),
-    ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' }),
+    ApiErrors({ 400: invalidImportId, 404: importNotFound }),
   );
 }
 
-export function ImportErrorsCsvRoute(path: string, scope: Scope) {
+export function ImportErrorsCsvRoute(
+  path: string,
+  input: { entity: ImportRouteEntity; scope: Scope; example: string },
+) {
   return applyDecorators(
     Get(path),
-    Scopes(scope),
-    ApiOperation({ summary: 'The rows that were not imported, with reasons, as CSV' }),
+    Scopes(input.scope),
+    ApiOperation({
+      operationId: `get${pascal(input.entity.name)}ImportErrorsCsv`,
+      summary: 'The rows that were not imported, with reasons, as CSV',
+      description:
+        'The original columns plus `row_number, status, reason, errors`; cells that a spreadsheet ' +
+        "would run as a formula are prefixed with `'`. Before confirm: the error rows.",
+    }),
     ApiParam(IMPORT_ID),
-    ApiProduces('text/csv'),
-    ApiErrors({ 400: 'import_id is not a UUID', 404: 'No such import' }),
+    ApiCsvResponse('The rows not imported, as a CSV download (UTF-8 with BOM)', input.example),
+    ApiErrors({ 400: invalidImportId, 404: importNotFound }),
   );
 }

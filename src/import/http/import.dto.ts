@@ -1,8 +1,16 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsObject, IsOptional, IsUUID } from 'class-validator';
 import { detail, type ErrorDetail, InvalidError } from '../../shared/domain-error.js';
-import type { Resolutions } from '../domain/import-session.js';
+import {
+  OUTCOME_STATUSES,
+  type OutcomeStatus,
+  ROW_STATUSES,
+  type RowStatus,
+  SKIP_REASONS,
+  type SkipReason,
+} from '../domain/import-row.js';
+import type { DisplayPhase, Resolutions } from '../domain/import-session.js';
 
 export class ConfirmImportDto {
   @ApiProperty({
@@ -15,6 +23,7 @@ export class ConfirmImportDto {
 
   @ApiPropertyOptional({
     default: false,
+    example: false,
     description:
       'Update the existing entity of each warning row; when false, warning rows are skipped',
   })
@@ -31,8 +40,11 @@ export class ConfirmImportDto {
       },
       required: ['organization_id'],
     },
-    example: { '7': { organization_id: 'abc123' } },
-    description: 'Per-row organisation choices for ambiguous rows, keyed by row number',
+    example: {},
+    description:
+      'Per-row organisation choices for ambiguous rows, keyed by row number as a string: ' +
+      '`{"7": {"organization_id": "<one of row 7\'s candidates[].logto_id>"}}`. ' +
+      'Ambiguous rows without a resolution are skipped.',
   })
   @IsOptional()
   // The raw value, not a class-transformer copy: keys such as "__proto__" must stay visible.
@@ -77,18 +89,74 @@ export class ConfirmImportDto {
   }
 }
 
-export class ImportIssueDto {
-  @ApiProperty({ example: 'company_name' }) field: string;
-  @ApiProperty({ example: 'ambiguous' }) message: string;
-  @ApiPropertyOptional({ type: [String], example: ['Gamma'] }) values?: string[];
-  @ApiPropertyOptional({ example: [{ logto_id: '5b0c…', name: 'Gamma', type: 'customer' }] })
-  candidates?: Array<{ logto_id: string; name: string; type: string }>;
+/** An example row's cells (Swagger examples): every column, in order, empty unless given. */
+export function exampleCells(
+  columns: readonly string[],
+  cells: Partial<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(columns.map((column) => [column, cells[column] ?? '']));
 }
 
+/**
+ * What `phase` (and `status`, which shows `receiving` as `validating` for clients of before) of
+ * an import can be; checked against the domain's type both ways.
+ */
+const DISPLAY_PHASES = [
+  'receiving',
+  'validating',
+  'collecting',
+  'validated',
+  'confirming',
+  'completed',
+  'failed',
+  'cancelled',
+  'reverting',
+  'reverted',
+  'expired',
+] as const satisfies readonly DisplayPhase[];
+// Compiles only while the list names every phase the domain has.
+const _everyPhase: Exclude<DisplayPhase, (typeof DISPLAY_PHASES)[number]> extends never
+  ? true
+  : never = true;
+const DISPLAY_STATUSES = DISPLAY_PHASES.filter((p) => p !== 'receiving');
+type DisplayStatus = Exclude<DisplayPhase, 'receiving'>;
+
+export class CandidateDto {
+  @ApiProperty({
+    format: 'uuid',
+    example: '5b0c4e1e-8a43-4c9e-9a55-3f0d6c1e2a10',
+    description: "The customer's id (the reference API's field name); send it as organization_id",
+  })
+  logto_id: string;
+  @ApiProperty({ example: 'Gamma' }) name: string;
+  @ApiProperty({ enum: ['customer'], example: 'customer' }) type: 'customer';
+}
+
+export class ImportIssueDto {
+  @ApiProperty({ example: 'company_name' }) field: string;
+  @ApiProperty({ example: 'ambiguous', description: 'A stable snake_case code' }) message: string;
+  @ApiPropertyOptional({ type: [String], example: ['Gamma'] }) values?: string[];
+  @ApiPropertyOptional({
+    type: [CandidateDto],
+    description: '`ambiguous` only: the records the value could mean',
+  })
+  candidates?: CandidateDto[];
+}
+
+export class FieldChangeDto {
+  @ApiProperty({ type: String, nullable: true, example: '+390211111' }) from: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '+390222222' }) to: string | null;
+}
+
+@ApiExtraModels(FieldChangeDto)
 export class ImportRowDto {
-  @ApiProperty({ example: 7, description: 'The line in the file; the first data row is 2' })
+  @ApiProperty({
+    type: 'integer',
+    example: 7,
+    description: 'The line in the file; the first data row is 2',
+  })
   row_number: number;
-  @ApiProperty({ enum: ['valid', 'warning', 'error', 'ambiguous'] }) status: string;
+  @ApiProperty({ enum: ROW_STATUSES, enumName: 'RowStatus' }) status: RowStatus;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
@@ -103,32 +171,32 @@ export class ImportRowDto {
   })
   existing_id?: string;
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(FieldChangeDto) },
     example: { phone: { from: '+390211111', to: '+390222222' } },
-    description: 'What override would change',
+    description: 'warning already_exists: what override would change, field by field',
   })
-  diff?: Record<string, { from: string | null; to: string | null }>;
+  diff?: Record<string, FieldChangeDto>;
 }
 
 export class ValidateResultDto {
   @ApiProperty({ format: 'uuid' }) import_id: string;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
-  @ApiProperty({ example: 6 }) total_rows: number;
-  @ApiProperty({ example: 2 }) valid_rows: number;
-  @ApiProperty({ example: 1 }) warning_rows: number;
-  @ApiProperty({ example: 2 }) error_rows: number;
-  @ApiProperty({ example: 1 }) ambiguous_rows: number;
-  @ApiProperty({ type: [ImportRowDto] }) rows: ImportRowDto[];
+  @ApiProperty({ type: 'integer', example: 6 }) total_rows: number;
+  @ApiProperty({ type: 'integer', example: 2 }) valid_rows: number;
+  @ApiProperty({ type: 'integer', example: 1 }) warning_rows: number;
+  @ApiProperty({ type: 'integer', example: 2 }) error_rows: number;
+  @ApiProperty({ type: 'integer', example: 1 }) ambiguous_rows: number;
+  @ApiProperty({ type: [ImportRowDto], description: 'Every row, in file order' })
+  rows: ImportRowDto[];
 }
 
 export class RowResultDto {
-  @ApiProperty({ example: 2 }) row_number: number;
-  @ApiProperty({ enum: ['created', 'updated', 'skipped', 'failed'] }) status: string;
-  @ApiPropertyOptional({ description: 'created/updated only' }) id?: string;
-  @ApiPropertyOptional({
-    enum: ['error', 'warning_not_overridden', 'ambiguous_unresolved'],
-    description: 'skipped only',
-  })
-  reason?: string;
+  @ApiProperty({ type: 'integer', example: 2 }) row_number: number;
+  @ApiProperty({ enum: OUTCOME_STATUSES, enumName: 'OutcomeStatus' }) status: OutcomeStatus;
+  @ApiPropertyOptional({ format: 'uuid', description: 'created/updated only' }) id?: string;
+  @ApiPropertyOptional({ enum: SKIP_REASONS, enumName: 'SkipReason', description: 'skipped only' })
+  reason?: SkipReason;
   @ApiPropertyOptional({
     description: 'failed only',
     example: 'email already used by another client',
@@ -136,30 +204,110 @@ export class RowResultDto {
   error?: string;
 }
 
-export class ConfirmResultDto {
-  @ApiProperty({ example: 2 }) created: number;
-  @ApiProperty({ example: 1 }) updated: number;
-  @ApiProperty({ example: 2 }) skipped: number;
-  @ApiProperty({ example: 1 }) failed: number;
+/** The four outcome counters; they sum to the import's total_rows. */
+export class OutcomeCountersDto {
+  @ApiProperty({ type: 'integer', example: 2 }) created: number;
+  @ApiProperty({ type: 'integer', example: 1 }) updated: number;
+  @ApiProperty({ type: 'integer', example: 2 }) skipped: number;
+  @ApiProperty({ type: 'integer', example: 1 }) failed: number;
+}
+
+export class ConfirmResultDto extends OutcomeCountersDto {
   @ApiProperty({ type: [RowResultDto], description: 'One per row, in row order' })
   results: RowResultDto[];
 }
 
-export class ImportStatusDto extends ConfirmResultDto {
+/** An import's state and progress, without its rows (the items of the imports list). */
+export class ImportSummaryDto extends OutcomeCountersDto {
   @ApiProperty({ format: 'uuid' }) import_id: string;
-  @ApiProperty({ enum: ['customers', 'clients'] }) entity_type: string;
+  @ApiProperty({ enum: ['customers', 'clients'] }) entity_type: 'customers' | 'clients';
+  @ApiProperty({ enum: ['csv', 'app'], description: 'A CSV upload, or a pull from an app' })
+  channel: 'csv' | 'app';
   @ApiProperty({
-    enum: ['validating', 'collecting', 'validated', 'confirming', 'completed', 'failed', 'expired'],
+    enum: DISPLAY_STATUSES,
+    enumName: 'ImportStatus',
+    description: '`expired`: validated, but not confirmed in time',
   })
-  status: string;
-  @ApiProperty() total_rows: number;
-  @ApiProperty() valid_rows: number;
-  @ApiProperty() warning_rows: number;
-  @ApiProperty() error_rows: number;
-  @ApiProperty() ambiguous_rows: number;
-  @ApiProperty({ description: 'Rows that have an outcome' }) rows_processed: number;
+  status: DisplayStatus;
+  @ApiPropertyOptional({
+    example: 'testimportapp1700000000',
+    description: 'App imports only: the app pulled from',
+  })
+  app_code_name?: string;
+  @ApiProperty({ type: 'integer' }) total_rows: number;
+  @ApiProperty({ type: 'integer' }) valid_rows: number;
+  @ApiProperty({ type: 'integer' }) warning_rows: number;
+  @ApiProperty({ type: 'integer' }) error_rows: number;
+  @ApiProperty({ type: 'integer' }) ambiguous_rows: number;
+  @ApiProperty({ type: 'integer', description: 'Rows received so far (app imports: pulled)' })
+  rows_collected: number;
+  @ApiProperty({ type: 'integer', description: 'Rows that have an outcome' })
+  rows_processed: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_at: string | null;
-  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why a failed import failed' })
+  error: string | null;
+}
+
+export class ImportProgressDto {
+  @ApiProperty({ type: 'integer', example: 41000, description: 'Rows done in the current phase' })
+  rows_processed: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 100000,
+    description: 'Rows of the current phase (null while unknown: an app still sending pages)',
+  })
+  total_rows: number | null;
+  @ApiProperty({ description: 'total_rows is estimated from the bytes read so far' })
+  total_is_estimate: boolean;
+  @ApiProperty({
+    type: 'number',
+    nullable: true,
+    example: 41.0,
+    description: 'Percent of the current phase done; never goes back',
+  })
+  percent: number | null;
+}
+
+export class ImportLinksDto {
+  @ApiProperty({ example: '/customers/import/3312b187-a8b0-45f5-b23a-98798b64eb31' }) self: string;
+  @ApiProperty({ description: 'Server-sent events of the status' }) events: string;
+  @ApiProperty({ description: 'The validated rows, paged' }) rows: string;
+  @ApiProperty({ description: 'The outcomes, paged' }) results: string;
+  @ApiProperty({ description: 'The rows not imported, as CSV' }) errors_csv: string;
+  @ApiProperty({ description: 'POST here to cancel' }) cancel: string;
+}
+
+/** An import as a job (SPEC §8): its phase, the progress of the phase, and where to follow it. */
+export class ImportJobDto extends ImportSummaryDto {
+  @ApiProperty({ enum: DISPLAY_PHASES, enumName: 'ImportPhase', example: 'confirming' })
+  phase: DisplayPhase;
+  @ApiProperty({ type: ImportProgressDto })
+  progress: ImportProgressDto;
+  @ApiProperty({ format: 'date-time', description: 'When the current phase began' })
+  started_at: string;
+  @ApiProperty({ format: 'date-time', description: 'Last change of the status or its progress' })
+  updated_at: string;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Until when the import can be undone (null: it cannot be)',
+  })
+  undo_until: string | null;
+  @ApiProperty({ description: 'A cancel was asked for; the job stops at its next batch' })
+  cancel_requested: boolean;
+  @ApiProperty({ type: ImportLinksDto })
+  links: ImportLinksDto;
+}
+
+export class ImportStatusDto extends ImportJobDto {
+  @ApiProperty({
+    type: [RowResultDto],
+    description:
+      'The first 100 outcomes, in row order; every outcome is paged at `links.results` (`{one}/results`)',
+  })
+  results: RowResultDto[];
 }

@@ -5,6 +5,7 @@ import { AppDelegationPolicy } from './app-delegation-policy.js';
 import {
   type AuthenticatedRequest,
   BUSINESS_KEY,
+  NO_BUSINESS_MESSAGE,
   PUBLIC_KEY,
   SCOPES_KEY,
 } from './auth.decorators.js';
@@ -52,7 +53,7 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenError(
         principal.isApp
           ? 'insufficient permissions: an app acts for a business only with X-On-Behalf-Of'
-          : 'insufficient permissions: the token carries no business_uid',
+          : NO_BUSINESS_MESSAGE,
       );
     }
     return true;

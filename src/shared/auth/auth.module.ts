@@ -1,4 +1,4 @@
-import { Global, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config.js';
 import { AuthGuard } from './auth.guard.js';
@@ -12,6 +12,36 @@ export const DEMO_BUSINESS_UID = 'demo-business';
 export abstract class SigningSecretHolder implements SigningSecret {
   abstract secret?: string;
   abstract generated: boolean;
+}
+
+/**
+ * Outside production, with a generated secret: a ready-to-paste demo token carrying every scope
+ * but platform:admin for {@link DEMO_BUSINESS_UID}, which main.ts prints bare on its own line.
+ */
+@Injectable()
+export class DemoToken {
+  constructor(
+    private readonly holder: SigningSecretHolder,
+    private readonly config: AppConfig,
+  ) {}
+
+  get available(): boolean {
+    return this.holder.generated && !!this.holder.secret && !this.config.isProduction;
+  }
+
+  /** A fresh token valid 24 h, or undefined when there is no demo token to give. */
+  async issue(): Promise<string | undefined> {
+    if (!this.available) return undefined;
+    return signToken(
+      this.holder.secret!,
+      {
+        sub: 'demo-user',
+        business_uid: DEMO_BUSINESS_UID,
+        scope: SCOPES.filter((s) => s !== 'platform:admin').join(' '),
+      },
+      { expiresIn: '24h', issuer: this.config.AUTH_ISSUER, audience: this.config.AUTH_AUDIENCE },
+    );
+  }
 }
 
 @Global()
@@ -29,29 +59,20 @@ export abstract class SigningSecretHolder implements SigningSecret {
         new JwtVerifier(holder.secret, config),
     },
     { provide: APP_GUARD, useClass: AuthGuard },
+    DemoToken,
   ],
-  exports: [SigningSecretHolder, JwtVerifier],
+  exports: [SigningSecretHolder, JwtVerifier, DemoToken],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(
-    private readonly holder: SigningSecretHolder,
+    private readonly demoToken: DemoToken,
     private readonly config: AppConfig,
   ) {}
 
-  /** Outside production, with a generated secret, log a ready-to-paste demo token. */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.holder.generated || !this.holder.secret || this.config.isProduction) return;
-    const token = await signToken(
-      this.holder.secret,
-      {
-        sub: 'demo-user',
-        business_uid: DEMO_BUSINESS_UID,
-        scope: SCOPES.filter((s) => s !== 'platform:admin').join(' '),
-      },
-      { expiresIn: '24h', issuer: this.config.AUTH_ISSUER, audience: this.config.AUTH_AUDIENCE },
-    );
+  onApplicationBootstrap(): void {
+    if (!this.demoToken.available) return;
     new Logger('Auth').log(
-      `development secret kept in ${this.config.DATA_DIR}/dev-jwt-secret; demo token for business "${DEMO_BUSINESS_UID}" (24 h):\n\nAuthorization: Bearer ${token}\n`,
+      `development secret kept in ${this.config.DATA_DIR}/dev-jwt-secret; a demo token for business "${DEMO_BUSINESS_UID}" is printed at startup`,
     );
   }
 }

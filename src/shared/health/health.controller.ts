@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
@@ -21,12 +21,30 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'checkHealth', summary: 'Liveness and database readiness' })
   @ApiEnvelope(null, {
     message: 'healthy',
     description: 'The process is up and the database answers',
+    example: {
+      status: 'ok',
+      info: { database: { status: 'up' } },
+      error: {},
+      details: { database: { status: 'up' } },
+    },
   })
-  @ApiOkResponse({ description: 'Liveness and database readiness' })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
+  @ApiServiceUnavailableResponse({
+    description: 'The database does not answer',
+    example: {
+      code: 503,
+      message: 'service unavailable',
+      data: {
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      },
+    },
+  })
   check() {
     return this.health.check([() => this.database()]);
   }
@@ -34,6 +52,7 @@ export class HealthController {
   /** For an orchestrator's liveness probe: answers while the process runs; no database. */
   @Get('live')
   @Public()
+  @ApiOperation({ operationId: 'checkLiveness', summary: 'Liveness: the process is up' })
   @ApiEnvelope(null, {
     message: 'alive',
     description: 'The process is up (the database is not consulted, nor is shutdown)',
@@ -49,6 +68,10 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'checkReadiness',
+    summary: 'Readiness: database up, migrations applied, not shutting down',
+  })
   @ApiEnvelope(null, {
     message: 'ready',
     description: 'The database answers, migrations are applied, not shutting down',

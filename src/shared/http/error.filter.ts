@@ -7,21 +7,28 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, detail, type ErrorDetail } from '../domain-error.js';
+import type { ErrorType } from './envelope.dto.js';
 
-interface Envelope {
+export interface Envelope {
   code: number;
   message: string;
   data: Record<string, unknown>;
 }
 
-const TYPES: Record<number, string> = {
+const TYPES: Record<number, ErrorType> = {
   400: 'validation_error',
   409: 'conflict',
   413: 'payload_too_large',
   422: 'precondition_failed',
 };
 
-function envelope(code: number, message: string, errors?: ErrorDetail[], type?: string): Envelope {
+/** The error envelope of a status: `data` is `{type, errors}` for typed statuses, else `{}`. */
+export function envelope(
+  code: number,
+  message: string,
+  errors?: ErrorDetail[],
+  type?: ErrorType,
+): Envelope {
   const kind = type ?? TYPES[code];
   const data = kind ? { type: kind, errors: errors ?? [] } : {};
   return { code, message, data };
@@ -64,6 +71,13 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** What a DomainError looks like on the wire (the Swagger examples are built with it too). */
+export function domainErrorEnvelope(error: DomainError): Envelope {
+  return envelope(error.status, error.message, error.errors, error.type as ErrorType | undefined);
+}
+
+export const UNAVAILABLE_MESSAGE = 'service unavailable, try again shortly';
+
 /**
  * The one global filter (SPEC §1.1): every error leaves as the envelope; no stack, SQL or
  * internal name ever reaches a response. Unexpected errors are logged with the request id.
@@ -85,9 +99,7 @@ export class GlobalErrorFilter implements ExceptionFilter {
   }
 
   private toEnvelope(exception: unknown, request: Request & { id?: string }): Envelope {
-    if (exception instanceof DomainError) {
-      return envelope(exception.status, exception.message, exception.errors, exception.type);
-    }
+    if (exception instanceof DomainError) return domainErrorEnvelope(exception);
     const bodyParserError = exception as { type?: string; status?: number; expose?: boolean };
     if (bodyParserError?.type === 'entity.parse.failed') {
       return envelope(400, 'malformed request body', [detail('body', 'malformed_json', '')]);
@@ -141,7 +153,7 @@ export class GlobalErrorFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.error({ err: exception, req_id: request.id }, 'database unavailable');
-      return envelope(503, 'service unavailable, try again shortly');
+      return envelope(503, UNAVAILABLE_MESSAGE);
     }
     this.logger.error({ err: exception, req_id: request.id }, 'unexpected error');
     return envelope(500, 'internal error');

@@ -10,7 +10,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import ipaddr from 'ipaddr.js';
 import {
@@ -23,7 +22,7 @@ import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { poolOf } from '../database/pool.js';
 import { RateLimitedError } from '../domain-error.js';
-import { ErrorEnvelopeDto } from './envelope.dto.js';
+import { ApiErrors, errorDoc } from './api-envelope.decorator.js';
 
 /**
  * Rate limits on the expensive or sensitive entry points: the token endpoint per client address
@@ -192,8 +191,10 @@ export const RateLimited = (name: RateLimitName) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_KEY, name),
     UseGuards(RateLimitGuard),
-    ApiTooManyRequestsResponse({
-      description: `More than ${RATE_LIMITS[name].points} requests in ${RATE_LIMITS[name].windowSeconds} s (Retry-After says when to try again)`,
-      type: ErrorEnvelopeDto,
+    ApiErrors({
+      429: errorDoc(
+        `More than ${RATE_LIMITS[name].points} requests in ${RATE_LIMITS[name].windowSeconds} s (per ${RATE_LIMITS[name].by}; Retry-After says when to try again)`,
+        new RateLimitedError(RATE_LIMITS[name].points, RATE_LIMITS[name].windowSeconds),
+      ),
     }),
   );

@@ -5,10 +5,10 @@ import {
   Injectable,
   UseGuards,
 } from '@nestjs/common';
-import { ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { DATABASE_UNAVAILABLE } from '../auth/auth.decorators.js';
 import { ShuttingDownError } from '../domain-error.js';
-import { ErrorEnvelopeDto } from '../http/envelope.dto.js';
+import { ApiErrors, errorDoc } from '../http/api-envelope.decorator.js';
 import { ShutdownState } from './shutdown-state.js';
 
 /** What a client refused during shutdown is told to wait before trying again (seconds). */
@@ -31,12 +31,19 @@ export class RefuseWhileShuttingDown implements CanActivate {
 /**
  * Marks a route that starts import work (validate, confirm, an app import): while the instance
  * shuts down it answers 503 with `Retry-After`, so the client retries on another instance.
+ * Declare it after @Scopes, so that its 503 examples are the route's.
  */
 export const StartsImport = () =>
   applyDecorators(
     UseGuards(RefuseWhileShuttingDown),
-    ApiServiceUnavailableResponse({
-      description: 'This instance is shutting down: retry after `Retry-After` seconds',
-      type: ErrorEnvelopeDto,
+    ApiErrors({
+      503: [
+        DATABASE_UNAVAILABLE,
+        errorDoc(
+          'This instance is shutting down: retry after `Retry-After` seconds (another instance takes it)',
+          new ShuttingDownError(),
+          'shutting_down',
+        ),
+      ],
     }),
   );

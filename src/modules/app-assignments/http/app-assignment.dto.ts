@@ -97,3 +97,11 @@ export class AppAssignmentDto {
     };
   }
 }
+
+/** The seed's prerequisite request (000_…) for the demo token's business. */
+export const CREATE_APP_ASSIGNMENT_EXAMPLE = {
+  app_code_name: 'testimportapp1700000000',
+  assignee_uid: 'demo-business',
+  assignee_type: 'business',
+  settings: { assignment_mode: 'internal' },
+} satisfies CreateAppAssignmentDto;

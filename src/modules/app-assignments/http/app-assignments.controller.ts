@@ -2,17 +2,41 @@ import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
-import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  ConflictError,
+  detail,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../shared/domain-error.js';
+import {
+  ApiEnvelope,
+  ApiErrors,
+  ApiJsonBody,
+  COMMON_ERRORS,
+  errorDoc,
+  invalidDoc,
+} from '../../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppAssignmentsService } from '../application/app-assignments.service.js';
 import {
   AppAssignmentDto,
+  CREATE_APP_ASSIGNMENT_EXAMPLE,
   CreateAppAssignmentDto,
   ListAppAssignmentsQueryDto,
 } from './app-assignment.dto.js';
 
-const UID = { name: 'uid', format: 'uuid' };
+const UID = { name: 'uid', format: 'uuid', description: 'The uid of the create response' };
+const EXAMPLE_UID = '0d7a3c55-2f61-4b8e-9c0e-6a1f2b3c4d5e';
+const NOT_FOUND = errorDoc(
+  "No such assignment (or another business's)",
+  new NotFoundError(`app assignment ${EXAMPLE_UID}`),
+);
+const OWN_BUSINESS_ONLY = errorDoc(
+  "Without platform:admin: an assignee other than the token's own business (assignee_type business)",
+  new ForbiddenError('insufficient permissions: only assignments of your own business'),
+  'own_business_only',
+);
 
 @ApiTags('app assignments')
 @Controller('v3/apps/app_assignments')
@@ -22,11 +46,34 @@ export class AppAssignmentsController {
   @Post()
   @Scopes('app_assignments:write')
   @ApiOperation({
+    operationId: 'createAppAssignment',
     summary: 'Assign an app to a business, directory or package',
-    description: "Without platform:admin, only to the caller's own business.",
+    description:
+      "Without platform:admin, only to the caller's own business. The example is the seed's " +
+      'prerequisite request for the demo business (`demo-business`, the business of the demo ' +
+      'token); with another token, put its business_uid in assignee_uid.',
   })
+  @ApiJsonBody(CreateAppAssignmentDto, CREATE_APP_ASSIGNMENT_EXAMPLE)
   @ApiEnvelope(AppAssignmentDto, { status: 201, message: 'app assignment created' })
-  @ApiErrors({ 400: 'Invalid body', 404: 'No such app', 409: 'Already assigned' })
+  @ApiErrors({
+    400: invalidDoc(
+      'A field breaks its rule (every offending field is listed)',
+      'assignee_type',
+      'invalid_value',
+      'company',
+    ),
+    403: OWN_BUSINESS_ONLY,
+    404: errorDoc(
+      'No such app',
+      new NotFoundError(`app ${CREATE_APP_ASSIGNMENT_EXAMPLE.app_code_name}`),
+    ),
+    409: errorDoc(
+      'The app is already assigned to this assignee',
+      new ConflictError('already_exists', 'app assignment already exists', [
+        detail('assignee_uid', 'already_exists', CREATE_APP_ASSIGNMENT_EXAMPLE.assignee_uid),
+      ]),
+    ),
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppAssignmentDto,
@@ -43,11 +90,15 @@ export class AppAssignmentsController {
   @Get()
   @Scopes('app_assignments:read')
   @ApiOperation({
+    operationId: 'listAppAssignments',
     summary: 'List assignments',
     description: "Without platform:admin, only the caller's own business's assignments.",
   })
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignments', list: true })
-  @ApiErrors({ 400: 'Invalid filter or page' })
+  @ApiErrors({
+    400: COMMON_ERRORS.badPage,
+    403: OWN_BUSINESS_ONLY,
+  })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListAppAssignmentsQueryDto,
@@ -66,10 +117,10 @@ export class AppAssignmentsController {
 
   @Get(':uid')
   @Scopes('app_assignments:read')
-  @ApiOperation({ summary: 'Get an assignment' })
+  @ApiOperation({ operationId: 'getAppAssignment', summary: 'Get an assignment' })
   @ApiParam(UID)
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignment' })
-  @ApiErrors({ 400: 'uid is not a UUID', 404: 'No such assignment' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('uid'), 404: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('uid') uid: string,
@@ -79,10 +130,13 @@ export class AppAssignmentsController {
 
   @Delete(':uid')
   @Scopes('app_assignments:write')
-  @ApiOperation({ summary: 'Delete an assignment; returns the deleted assignment' })
+  @ApiOperation({
+    operationId: 'deleteAppAssignment',
+    summary: 'Delete an assignment; returns the deleted assignment',
+  })
   @ApiParam(UID)
   @ApiEnvelope(AppAssignmentDto, { message: 'app assignment deleted' })
-  @ApiErrors({ 400: 'uid is not a UUID', 404: 'No such assignment' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('uid'), 404: NOT_FOUND })
   async delete(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('uid') uid: string,

@@ -126,3 +126,19 @@ export class CreatedAppDto extends AppDto {
   @ApiProperty({ description: 'Shown once, stored only as a hash', example: 'sk_…' })
   client_secret: string;
 }
+
+/** The seed's prerequisite request (000_…): it succeeds as it stands, once. */
+export const CREATE_APP_EXAMPLE = {
+  name: 'Test Import Clients App',
+  app_code_name: 'testimportapp1700000000',
+  app_type: 'import_clients',
+  redirect_uri: 'https://example.com/callback',
+};
+
+/** A replace body that succeeds as it stands (on an app the caller owns). */
+export const UPDATE_APP_EXAMPLE = {
+  name: 'Test Import Clients App',
+  app_type: ['import_clients'],
+  redirect_uri: 'https://example.com/callback',
+  description: 'Pulls clients from the example CRM',
+};

@@ -12,18 +12,27 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { Public } from '../../../shared/auth/auth.decorators.js';
+import { BareErrorEnvelopeDto } from '../../../shared/http/envelope.dto.js';
 import { RAW_RESPONSE_KEY } from '../../../shared/http/envelope.interceptor.js';
+import { envelope, UNAVAILABLE_MESSAGE } from '../../../shared/http/error.filter.js';
 import { RateLimited } from '../../../shared/http/rate-limit.js';
 import { AppTokenService } from '../application/app-token.service.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
-import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './oauth.dto.js';
+import {
+  OAuthErrorDto,
+  TOKEN_REQUEST_EXAMPLE,
+  TokenRequestDto,
+  TokenResponseDto,
+} from './oauth.dto.js';
 import { readTokenRequest } from './token-request.js';
 
 const NO_STORE = { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } };
@@ -43,6 +52,7 @@ export class OAuthController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   @ApiOperation({
+    operationId: 'issueAppToken',
     summary: 'Get an app token (client credentials grant)',
     description: [
       'An app trades its `client_id` and `client_secret` (in the body, or as HTTP Basic',
@@ -50,11 +60,22 @@ export class OAuthController {
       '`sub: app:<app_code_name>` and the scopes `clients:read clients:import`. The app then acts',
       'for a business it is assigned to by sending `X-On-Behalf-Of: <business_uid>`.',
       '',
-      'Answers are plain RFC 6749 JSON, not the `{code, message, data}` envelope.',
+      'Answers are plain RFC 6749 JSON, not the `{code, message, data}` envelope (except the',
+      '429 of the rate limit and the 503 of a database outage). In Swagger UI: paste the',
+      '`client_id` and `client_secret` of `POST /platform/v1/apps`, or use **Authorize → oauth2**.',
     ].join('\n'),
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiBody({ type: TokenRequestDto })
+  @ApiExtraModels(TokenRequestDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(TokenRequestDto) },
+    examples: {
+      default: {
+        summary: 'Paste the client_id and client_secret of your app',
+        value: TOKEN_REQUEST_EXAMPLE,
+      },
+    },
+  })
   @ApiOkResponse({
     type: TokenResponseDto,
     headers: NO_STORE,
@@ -63,14 +84,43 @@ export class OAuthController {
   @ApiBadRequestResponse({
     type: OAuthErrorDto,
     description: '`invalid_request` (a parameter missing or repeated) or `unsupported_grant_type`',
+    examples: {
+      invalid_request: {
+        summary: 'client_secret is required',
+        value: { error: 'invalid_request', error_description: 'client_secret is required' },
+      },
+      unsupported_grant_type: {
+        summary: 'unsupported_grant_type',
+        value: { error: 'unsupported_grant_type' },
+      },
+    },
   })
   @ApiUnauthorizedResponse({
     type: OAuthErrorDto,
     description: '`invalid_client`: unknown client_id or wrong client_secret',
+    example: { error: 'invalid_client' },
   })
+  @ApiExtraModels(OAuthErrorDto, BareErrorEnvelopeDto)
   @ApiServiceUnavailableResponse({
-    type: OAuthErrorDto,
-    description: '`temporarily_unavailable`: the server has no HS256 secret to sign with',
+    description:
+      '`temporarily_unavailable`: the server has no HS256 secret to sign with; or the ' +
+      'database cannot be reached (the 503 envelope)',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(OAuthErrorDto) },
+        { $ref: getSchemaPath(BareErrorEnvelopeDto) },
+      ],
+    },
+    examples: {
+      temporarily_unavailable: {
+        summary: 'temporarily_unavailable',
+        value: { error: 'temporarily_unavailable' },
+      },
+      database_unavailable: {
+        summary: UNAVAILABLE_MESSAGE,
+        value: envelope(503, UNAVAILABLE_MESSAGE),
+      },
+    },
   })
   async token(
     @Body() body: Record<string, unknown> | undefined,

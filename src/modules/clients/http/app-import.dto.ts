@@ -5,6 +5,7 @@ import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, ValidateNested } from
 export class ImportParamsDto {
   @ApiPropertyOptional({
     default: false,
+    example: false,
     description: 'Update existing clients (matched by e-mail)',
   })
   @IsOptional()
@@ -13,12 +14,13 @@ export class ImportParamsDto {
 
   @ApiProperty({
     enum: ['single', 'multi'],
+    example: 'single',
     description: 'single: individual contacts; multi: several clients under one contact',
   })
   @IsIn(['single', 'multi'])
   upload_type: 'single' | 'multi';
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, example: true })
   @IsOptional()
   @IsBoolean()
   send_notifications_when_done?: boolean;
@@ -47,8 +49,12 @@ export class AppImportDto {
 }
 
 export class AppImportStartedDto {
-  @ApiProperty({ format: 'uuid' }) session_id: string;
-  @ApiProperty({ example: 'collecting' }) status: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Follow it with GET /business/clients/v1/imports/{session_id}',
+  })
+  session_id: string;
+  @ApiProperty({ enum: ['collecting'], example: 'collecting' }) status: string;
   @ApiProperty({ example: 'testimportapp1700000000' }) app_code_name: string;
   @ApiProperty({ type: ImportParamsDto }) import_params: Required<ImportParamsDto>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) fields_mapping: Record<
@@ -57,3 +63,13 @@ export class AppImportStartedDto {
   >;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
+
+/** The seed's request (000_…), which succeeds once the app exists and is assigned. */
+export const APP_IMPORT_BODY_EXAMPLE = {
+  import_params: {
+    should_override: false,
+    upload_type: 'single',
+    send_notifications_when_done: true,
+  },
+  fields_mapping: { first_name: 'First Name', email: 'E-mail', phone: 'Mobile' },
+} satisfies AppImportDto;

@@ -3,7 +3,12 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { detail, InvalidError } from '../../../shared/domain-error.js';
 import { FieldRuleOf } from '../../../shared/http/field-rule.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
-import type { Client, ClientFields } from '../domain/client.js';
+import {
+  type ConfirmResultDto,
+  exampleCells,
+  type ValidateResultDto,
+} from '../../../import/http/import.dto.js';
+import { CLIENT_IMPORT_COLUMNS, type Client, type ClientFields } from '../domain/client.js';
 import {
   CLIENT_RULES,
   EMAIL_OR_PHONE_REQUIRED,
@@ -105,3 +110,97 @@ export class ListClientsQueryDto extends PaginationQueryDto {
   @MaxLength(255)
   search?: string;
 }
+
+// ——— Swagger examples: true to what the server answers (checked by the OpenAPI e2e spec) ———
+
+/** A create/replace body that succeeds as it stands (no organization_id: it must be a real customer). */
+export const CLIENT_BODY_EXAMPLE = {
+  first_name: 'Giulia',
+  last_name: 'Rossi',
+  email: 'giulia.rossi@example.com',
+  phone: '+39 347 123 4567',
+} satisfies ClientFieldsDto;
+
+const IMPORT_ID = '91671581-9564-49af-b267-92229f332d60';
+const EXISTING_ID = 'd26fbee4-6842-464b-b486-584ce3df20d3';
+const row = (cells: Partial<Record<string, string>>) => exampleCells(CLIENT_IMPORT_COLUMNS, cells);
+const ERROR_ROW = row({ first_name: 'Anna', email: 'not-an-email' });
+
+/** Validate of a four-row file: one row of each status. */
+export const CLIENTS_VALIDATE_EXAMPLE = {
+  import_id: IMPORT_ID,
+  expires_at: '2026-01-26T05:43:11.827Z',
+  total_rows: 4,
+  valid_rows: 1,
+  warning_rows: 1,
+  error_rows: 1,
+  ambiguous_rows: 1,
+  rows: [
+    {
+      row_number: 2,
+      status: 'valid',
+      data: row({ ...CLIENT_BODY_EXAMPLE, company_name: 'Acme S.p.A.' }),
+    },
+    {
+      row_number: 3,
+      status: 'warning',
+      data: row({
+        first_name: 'Marco',
+        last_name: 'Bianchi',
+        email: 'marco.bianchi@example.com',
+        phone: '+39 02 2222 222',
+      }),
+      warnings: [
+        { field: 'email', message: 'already_exists', values: ['marco.bianchi@example.com'] },
+      ],
+      existing_id: EXISTING_ID,
+      diff: { phone: { from: '+39021111111', to: '+39022222222' } },
+    },
+    {
+      row_number: 4,
+      status: 'ambiguous',
+      data: row({
+        first_name: 'Luca',
+        last_name: 'Verdi',
+        email: 'luca.verdi@example.com',
+        company_name: 'Gamma',
+      }),
+      errors: [
+        {
+          field: 'company_name',
+          message: 'ambiguous',
+          values: ['Gamma'],
+          candidates: [
+            { logto_id: '30463661-9a9e-45f2-bac1-0e7fe111fd75', name: 'Gamma', type: 'customer' },
+            { logto_id: '7e01a7d8-1933-44ad-b753-1875befbbdc4', name: 'Gamma', type: 'customer' },
+          ],
+        },
+      ],
+    },
+    {
+      row_number: 5,
+      status: 'error',
+      data: ERROR_ROW,
+      errors: [{ field: 'email', message: 'invalid_email', values: ['not-an-email'] }],
+    },
+  ],
+} satisfies ValidateResultDto;
+
+/** Its confirm with `override: true` and row 4 resolved to its first candidate. */
+export const CLIENTS_CONFIRM_EXAMPLE = {
+  created: 2,
+  updated: 1,
+  skipped: 1,
+  failed: 0,
+  results: [
+    { row_number: 2, status: 'created', id: '01a236ca-9325-7000-8000-023b67be0051' },
+    { row_number: 3, status: 'updated', id: EXISTING_ID },
+    { row_number: 4, status: 'created', id: '01a236ca-9325-7000-8000-0502d163af6b' },
+    { row_number: 5, status: 'skipped', reason: 'error' },
+  ],
+} satisfies ConfirmResultDto;
+
+/** Its errors.csv (the file starts with a UTF-8 BOM; lines end with LF). */
+export const CLIENTS_ERRORS_CSV_EXAMPLE =
+  `${Object.keys(ERROR_ROW).join(',')},row_number,status,reason,errors\n` +
+  `${Object.values(ERROR_ROW).join(',')},5,skipped,error,email: invalid_email (not-an-email)\n`;

@@ -11,7 +11,7 @@ import {
   ImportTemplateRoute,
   ValidateImportRoute,
 } from '../../../import/http/import-routes.js';
-import { ConfirmImportDto, ImportStatusDto } from '../../../import/http/import.dto.js';
+import { ConfirmImportDto, ImportSummaryDto } from '../../../import/http/import.dto.js';
 import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
 import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
 import {
@@ -20,7 +20,20 @@ import {
   Scopes,
 } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
-import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  ConflictError,
+  detail,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../../shared/domain-error.js';
+import {
+  ApiEnvelope,
+  ApiErrors,
+  ApiJsonBody,
+  COMMON_ERRORS,
+  errorDoc,
+  invalidDoc,
+} from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import { StartsImport } from '../../../shared/lifecycle/starts-import.js';
@@ -28,12 +41,33 @@ import type { Page } from '../../../shared/pagination.js';
 import { AppImportService } from '../application/app-import.service.js';
 import { ClientsService } from '../application/clients.service.js';
 import { CLIENT_IMPORT_COLUMNS } from '../domain/client.js';
-import { ClientDto, ClientFieldsDto, ListClientsQueryDto } from './client.dto.js';
-import { AppImportDto, AppImportStartedDto } from './app-import.dto.js';
+import {
+  CLIENT_BODY_EXAMPLE,
+  CLIENTS_CONFIRM_EXAMPLE,
+  CLIENTS_ERRORS_CSV_EXAMPLE,
+  CLIENTS_VALIDATE_EXAMPLE,
+  ClientDto,
+  ClientFieldsDto,
+  ListClientsQueryDto,
+} from './client.dto.js';
+import { APP_IMPORT_BODY_EXAMPLE, AppImportDto, AppImportStartedDto } from './app-import.dto.js';
 import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
 
-const ID = { name: 'id', format: 'uuid' };
+const ID = { name: 'id', format: 'uuid', description: 'From the create response or the list' };
+const EXAMPLE_ID = 'd26fbee4-6842-464b-b486-584ce3df20d3';
+const EXAMPLE_APP = 'testimportapp1700000000';
+const IMPORT = { name: 'clients', columns: CLIENT_IMPORT_COLUMNS };
 const IMPORT_PATHS = { one: '/business/clients/v1/imports' };
+const NOT_FOUND = errorDoc(
+  'No such client in your business',
+  new NotFoundError(`client ${EXAMPLE_ID}`),
+);
+const EMAIL_TAKEN = errorDoc(
+  'Another client of the business has this e-mail',
+  new ConflictError('already_exists', 'a client with this e-mail already exists', [
+    detail('email', 'already_exists', CLIENT_BODY_EXAMPLE.email),
+  ]),
+);
 
 @ApiTags('clients')
 @BusinessScopedForApps()
@@ -53,9 +87,13 @@ export class ClientsController {
 
   @Post('clients')
   @Scopes('clients:write')
-  @ApiOperation({ summary: 'Create a client (email or phone required; email unique per business)' })
+  @ApiOperation({
+    operationId: 'createClient',
+    summary: 'Create a client (email or phone required; email unique per business)',
+  })
+  @ApiJsonBody(ClientFieldsDto, CLIENT_BODY_EXAMPLE)
   @ApiEnvelope(ClientDto, { status: 201, message: 'client created' })
-  @ApiErrors({ 400: 'Invalid body', 409: 'A client with this e-mail exists' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidBody, 409: EMAIL_TAKEN })
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: ClientFieldsDto,
@@ -67,9 +105,9 @@ export class ClientsController {
 
   @Get('clients')
   @Scopes('clients:read')
-  @ApiOperation({ summary: 'List and search clients' })
+  @ApiOperation({ operationId: 'listClients', summary: 'List and search clients' })
   @ApiEnvelope(ClientDto, { message: 'clients', list: true })
-  @ApiErrors({ 400: 'page or page_size out of range' })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   async list(
     @CurrentPrincipal() p: Principal,
     @Query() query: ListClientsQueryDto,
@@ -84,23 +122,24 @@ export class ClientsController {
 
   @Get('clients/:id')
   @Scopes('clients:read')
-  @ApiOperation({ summary: 'Get a client' })
+  @ApiOperation({ operationId: 'getClient', summary: 'Get a client' })
   @ApiParam(ID)
   @ApiEnvelope(ClientDto, { message: 'client' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such client' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
     return ClientDto.from(await this.clients.get(p.businessUid!, id));
   }
 
   @Put('clients/:id')
   @Scopes('clients:write')
-  @ApiOperation({ summary: "Replace a client's fields" })
+  @ApiOperation({ operationId: 'updateClient', summary: "Replace a client's fields" })
   @ApiParam(ID)
+  @ApiJsonBody(ClientFieldsDto, CLIENT_BODY_EXAMPLE, 'Paste the id of an existing client')
   @ApiEnvelope(ClientDto, { message: 'client updated' })
   @ApiErrors({
-    400: 'Invalid body or id',
-    404: 'No such client',
-    409: "The e-mail is another client's",
+    400: [COMMON_ERRORS.invalidBody, COMMON_ERRORS.invalidUuid('id')],
+    404: NOT_FOUND,
+    409: EMAIL_TAKEN,
   })
   async update(
     @CurrentPrincipal() p: Principal,
@@ -114,31 +153,68 @@ export class ClientsController {
 
   @Delete('clients/:id')
   @Scopes('clients:write')
-  @ApiOperation({ summary: 'Delete a client; returns it' })
+  @ApiOperation({ operationId: 'deleteClient', summary: 'Delete a client; returns it' })
   @ApiParam(ID)
   @ApiEnvelope(ClientDto, { message: 'client deleted' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such client' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async delete(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ClientDto> {
     return ClientDto.from(await this.clients.delete(p.businessUid!, id));
   }
 
   @Post('apps/:app_code_name/import')
+  // Above @Scopes: its 503 examples join the database's.
   @StartsImport()
   @Scopes('clients:import')
   @ApiOperation({
+    operationId: 'startClientsAppImport',
     summary: 'Import clients from an app of type import_clients assigned to the business',
     description:
       'Opens a session (status `collecting`) and answers 201 at once. In the background the server pulls ' +
       '`GET {api_uri}?page=1,2,…&session_id=…&business_uid=…` (signed with `X-Signature-256`), validates the records ' +
       'through `fields_mapping`, confirms with `override = should_override`, calls `page=-1`, and notifies. ' +
-      'Follow it with `GET /business/clients/v1/imports/{session_id}`.',
+      'Follow it with `GET /business/clients/v1/imports/{session_id}`. An app without `api_uri` ' +
+      'ends the import in status `failed` (the 201 has already been given).',
   })
-  @ApiParam({ name: 'app_code_name', example: 'testimportapp1700000000' })
+  @ApiParam({
+    name: 'app_code_name',
+    example: EXAMPLE_APP,
+    description: 'An app of type import_clients, assigned to your business',
+  })
+  @ApiJsonBody(AppImportDto, APP_IMPORT_BODY_EXAMPLE)
   @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
   @ApiErrors({
-    400: 'Invalid import_params or fields_mapping',
-    404: 'No such app',
-    422: 'wrong_type (not import_clients) or not_installed (not assigned to the business)',
+    400: [
+      invalidDoc(
+        'import_params or fields_mapping breaks its rules (every problem listed)',
+        'import_params.upload_type',
+        'invalid_value',
+        'both',
+      ),
+      invalidDoc(
+        'fields_mapping maps neither email nor phone',
+        'fields_mapping',
+        'email_or_phone_required',
+        { first_name: 'First Name' },
+        'invalid fields_mapping',
+      ),
+    ],
+    404: errorDoc('No such app', new NotFoundError(`app ${EXAMPLE_APP}`)),
+    422: [
+      errorDoc(
+        'The app is not of type import_clients',
+        new PreconditionFailedError(
+          [detail('app_code_name', 'wrong_type', EXAMPLE_APP)],
+          'the app is not of type import_clients',
+        ),
+      ),
+      errorDoc(
+        'The app is not assigned to the business',
+        new PreconditionFailedError(
+          [detail('app_code_name', 'not_installed', EXAMPLE_APP)],
+          'the app is not installed for this business',
+        ),
+      ),
+    ],
   })
   async importFromApp(
     @CurrentPrincipal() p: Principal,
@@ -171,12 +247,13 @@ export class ClientsController {
     };
   }
 
-  @ImportTemplateRoute('clients', 'clients:read')
+  @ImportTemplateRoute(IMPORT, 'clients:read')
   template(@Res() res: Response): void {
     this.imports.template(res, this.target);
   }
 
   @ValidateImportRoute({
+    entity: IMPORT,
     scope: 'clients:import',
     summary: 'Validate a clients CSV: classify every row and keep a session for 30 minutes',
     description:
@@ -193,14 +270,25 @@ export class ClientsController {
           file: { type: 'string', format: 'binary', description: 'The CSV file' },
           fields_mapping: {
             type: 'string',
-            description: 'JSON object, e.g. {"first_name":"First Name","email":"E-mail"}',
+            example: '',
+            description:
+              'Optional JSON object: client field → the header used in this file, e.g. ' +
+              '`{"first_name":"First Name","email":"E-mail"}`. Empty: the template headers.',
           },
           upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
         },
       },
     },
     message: 'clients import validated',
-    badRequest: 'No file, unreadable CSV, wrong columns, bad fields_mapping or upload_type',
+    example: CLIENTS_VALIDATE_EXAMPLE,
+    badRequest: [
+      invalidDoc(
+        'fields_mapping is not a JSON object, or upload_type is neither single nor multi',
+        'fields_mapping',
+        'malformed_json',
+        '{first_name:',
+      ),
+    ],
   })
   async validate(
     @CurrentPrincipal() p: Principal,
@@ -219,14 +307,25 @@ export class ClientsController {
   }
 
   @ConfirmImportRoute({
+    entity: IMPORT,
     scope: 'clients:import',
     summary: 'Execute a validated clients import, row by row (non-atomic)',
     description:
       'valid → create; warning → update when `override`, else skipped `warning_not_overridden`; ambiguous → created (or updated) ' +
       'with `resolutions[row].organization_id`, else skipped `ambiguous_unresolved`; error → skipped `error`. ' +
-      'A resolution that names no ambiguous row or no candidate makes the whole confirm a 400 listing every bad key.',
+      'A resolution that names no ambiguous row or no candidate makes the whole confirm a 400 listing every bad key. ' +
+      '`resolutions`: `{"4": {"organization_id": "<one of row 4\'s candidates[].logto_id>"}}`.',
     message: 'clients imported successfully',
-    badRequest: 'import_id not found or expired, wrong entity type, or bad resolutions',
+    example: CLIENTS_CONFIRM_EXAMPLE,
+    badRequest: [
+      invalidDoc(
+        'A resolution names a row that is not ambiguous, or no candidate of its row',
+        'resolutions.7.organization_id',
+        'row_not_found',
+        '5b0c4e1e-8a43-4c9e-9a55-3f0d6c1e2a10',
+        'invalid resolutions',
+      ),
+    ],
   })
   async confirm(
     @CurrentPrincipal() p: Principal,
@@ -245,9 +344,12 @@ export class ClientsController {
 
   @Get('imports')
   @Scopes('clients:import')
-  @ApiOperation({ summary: "The business's clients imports (CSV and app), newest first" })
-  @ApiEnvelope(ImportStatusDto, { message: 'clients imports', list: true })
-  @ApiErrors({ 400: 'page or page_size out of range' })
+  @ApiOperation({
+    operationId: 'listClientsImports',
+    summary: "The business's clients imports (CSV and app), newest first",
+  })
+  @ApiEnvelope(ImportSummaryDto, { message: 'clients imports', list: true })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   listImports(
     @CurrentPrincipal() p: Principal,
     @Query() query: PaginationQueryDto,
@@ -262,6 +364,7 @@ export class ClientsController {
   }
 
   @ImportStatusRoute('imports/:import_id', {
+    entity: IMPORT,
     scope: 'clients:import',
     summary: "An import's status, progress, counters, per-row results and error",
     message: 'clients import',
@@ -279,7 +382,11 @@ export class ClientsController {
     });
   }
 
-  @ImportErrorsCsvRoute('imports/:import_id/errors.csv', 'clients:import')
+  @ImportErrorsCsvRoute('imports/:import_id/errors.csv', {
+    entity: IMPORT,
+    scope: 'clients:import',
+    example: CLIENTS_ERRORS_CSV_EXAMPLE,
+  })
   async errorsCsv(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,

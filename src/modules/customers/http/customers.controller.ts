@@ -3,7 +3,14 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
-import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import { NotFoundError } from '../../../shared/domain-error.js';
+import {
+  ApiEnvelope,
+  ApiErrors,
+  ApiJsonBody,
+  COMMON_ERRORS,
+  errorDoc,
+} from '../../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { ImportTargets } from '../../../import/application/import-targets.js';
@@ -20,10 +27,25 @@ import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
 import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
-import { CustomerDto, CustomerFieldsDto, ListCustomersQueryDto } from './customer.dto.js';
+import {
+  CUSTOMER_BODY_EXAMPLE,
+  CUSTOMERS_CONFIRM_EXAMPLE,
+  CUSTOMERS_ERRORS_CSV_EXAMPLE,
+  CUSTOMERS_VALIDATE_EXAMPLE,
+  CustomerDto,
+  CustomerFieldsDto,
+  ListCustomersQueryDto,
+} from './customer.dto.js';
 
-const ID = { name: 'id', format: 'uuid' };
+const ID = { name: 'id', format: 'uuid', description: 'From the create response or the list' };
+const EXAMPLE_ID = '5b0c4e1e-8a43-4c9e-9a55-3f0d6c1e2a10';
+const IMPORT = { name: 'customers', columns: CUSTOMER_IMPORT_COLUMNS };
 const IMPORT_PATHS = { one: '/customers/import' };
+const NOT_FOUND = errorDoc(
+  'No such customer in your business',
+  new NotFoundError(`customer ${EXAMPLE_ID}`),
+);
+
 @ApiTags('customers')
 @BusinessScoped()
 @Controller('customers')
@@ -41,9 +63,10 @@ export class CustomersController {
 
   @Post()
   @Scopes('customers:write')
-  @ApiOperation({ summary: 'Create a customer' })
+  @ApiOperation({ operationId: 'createCustomer', summary: 'Create a customer' })
+  @ApiJsonBody(CustomerFieldsDto, CUSTOMER_BODY_EXAMPLE)
   @ApiEnvelope(CustomerDto, { status: 201, message: 'customer created' })
-  @ApiErrors({ 400: 'Invalid body' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidBody })
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: CustomerFieldsDto,
@@ -55,9 +78,9 @@ export class CustomersController {
 
   @Get()
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'List and search customers' })
+  @ApiOperation({ operationId: 'listCustomers', summary: 'List and search customers' })
   @ApiEnvelope(CustomerDto, { message: 'customers', list: true })
-  @ApiErrors({ 400: 'page or page_size out of range' })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
   async list(
     @CurrentPrincipal() p: Principal,
     @Query() query: ListCustomersQueryDto,
@@ -70,18 +93,23 @@ export class CustomersController {
     return { ...page, items: page.items.map((c) => CustomerDto.from(c)) };
   }
 
-  @ImportTemplateRoute('customers', 'customers:read')
+  @ImportTemplateRoute(IMPORT, 'customers:read')
   template(@Res() res: Response): void {
     this.imports.template(res, this.target);
   }
 
   @ValidateImportRoute({
+    entity: IMPORT,
     scope: 'customers:import',
     summary: 'Validate a customers CSV: classify every row and keep a session for 30 minutes',
     description:
-      'Columns: ' + CUSTOMER_IMPORT_COLUMNS.join(', ') + '. Writes nothing but the session.',
+      'Columns: ' +
+      CUSTOMER_IMPORT_COLUMNS.join(', ') +
+      ' (any order; `;`, tab and `|` files work too). A row breaking a field rule, or repeating an ' +
+      'earlier VAT number (`duplicate_in_csv`), is an `error` row; customers never produce ' +
+      '`warning` or `ambiguous` rows. Writes nothing but the session.',
     message: 'customers import validated',
-    badRequest: 'No file, unreadable CSV, wrong columns, empty file, too many rows',
+    example: CUSTOMERS_VALIDATE_EXAMPLE,
   })
   async validate(
     @CurrentPrincipal() p: Principal,
@@ -99,13 +127,14 @@ export class CustomersController {
   }
 
   @ConfirmImportRoute({
+    entity: IMPORT,
     scope: 'customers:import',
     summary: 'Execute a validated customers import, row by row (non-atomic)',
     description:
       'Every valid row is created; error rows are skipped. `override` is a no-op and `resolutions` is accepted and ignored for customers. ' +
       'A repeated confirm returns the stored result with `Idempotent-Replayed: true`.',
     message: 'customers imported successfully',
-    badRequest: 'import_id not found or expired, or of another entity type',
+    example: CUSTOMERS_CONFIRM_EXAMPLE,
   })
   async confirm(
     @CurrentPrincipal() p: Principal,
@@ -123,6 +152,7 @@ export class CustomersController {
   }
 
   @ImportStatusRoute('import/:import_id', {
+    entity: IMPORT,
     scope: 'customers:import',
     summary: "An import's status, counters and per-row results",
     message: 'customers import',
@@ -140,7 +170,11 @@ export class CustomersController {
     });
   }
 
-  @ImportErrorsCsvRoute('import/:import_id/errors.csv', 'customers:import')
+  @ImportErrorsCsvRoute('import/:import_id/errors.csv', {
+    entity: IMPORT,
+    scope: 'customers:import',
+    example: CUSTOMERS_ERRORS_CSV_EXAMPLE,
+  })
   async errorsCsv(
     @CurrentPrincipal() p: Principal,
     @UuidParam('import_id') importId: string,
@@ -151,20 +185,21 @@ export class CustomersController {
 
   @Get(':id')
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'Get a customer' })
+  @ApiOperation({ operationId: 'getCustomer', summary: 'Get a customer' })
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such customer' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<CustomerDto> {
     return CustomerDto.from(await this.customers.get(p.businessUid!, id));
   }
 
   @Put(':id')
   @Scopes('customers:write')
-  @ApiOperation({ summary: "Replace a customer's fields" })
+  @ApiOperation({ operationId: 'updateCustomer', summary: "Replace a customer's fields" })
   @ApiParam(ID)
+  @ApiJsonBody(CustomerFieldsDto, CUSTOMER_BODY_EXAMPLE, 'Paste the id of an existing customer')
   @ApiEnvelope(CustomerDto, { message: 'customer updated' })
-  @ApiErrors({ 400: 'Invalid body or id', 404: 'No such customer' })
+  @ApiErrors({ 400: [COMMON_ERRORS.invalidBody, COMMON_ERRORS.invalidUuid('id')], 404: NOT_FOUND })
   async update(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -177,10 +212,10 @@ export class CustomersController {
 
   @Delete(':id')
   @Scopes('customers:write')
-  @ApiOperation({ summary: 'Delete a customer; returns it' })
+  @ApiOperation({ operationId: 'deleteCustomer', summary: 'Delete a customer; returns it' })
   @ApiParam(ID)
   @ApiEnvelope(CustomerDto, { message: 'customer deleted' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such customer' })
+  @ApiErrors({ 400: COMMON_ERRORS.invalidUuid('id'), 404: NOT_FOUND })
   async delete(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
