@@ -13,6 +13,7 @@ import {
   type AppPullTarget,
   AppRecordSource,
 } from '../domain/app-record-source.js';
+import { isPrivateAddress } from './private-address.js';
 
 /** An answer worth another try (429, 5xx, network trouble), with the wait the app asked for. */
 class RetryableError extends Error {
@@ -22,16 +23,6 @@ class RetryableError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Is this address one an app may not be pulled from (loopback, private, link-local, …)? */
-export function isPrivateAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return true;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  }
-  return parsed.range() !== 'unicast';
 }
 
 /** The signature of a request: `sha256=<hex HMAC-SHA256 of "GET <path and query>">`. */
