@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -115,6 +116,49 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * 32 bytes, base64 (`openssl rand -base64 32`): the AES-256-GCM key apps' client secrets are
+   * kept under (SPEC §8). Required in production; generated once in DATA_DIR otherwise.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, {
+    message: 'APP_SECRET_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+  })
+  APP_SECRET_KEY?: string;
+
+  /** The request line and headers must arrive within this (slow-header attacks). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 20;
+
+  /** A whole request, body included, must arrive within this (a 50 MiB upload at ~0.5 Mbit/s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 900;
+
+  /** An idle keep-alive connection is closed after this; keep it above the load balancer's. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 65;
+
+  /**
+   * A request body must keep arriving at this rate at least, measured over every window of
+   * HTTP_BODY_RATE_WINDOW_SECONDS (trickled uploads are cut with a 408).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_BODY_MIN_BYTES_PER_SECOND = 8192;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_BODY_RATE_WINDOW_SECONDS = 10;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -145,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'AUTH_ISSUER',
     'AUTH_AUDIENCE',
     'SMTP_URL',
+    'APP_SECRET_KEY',
   ]) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
@@ -154,6 +199,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = errors.map(describe);
   if (config.isProduction && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
     problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set when NODE_ENV=production');
+  }
+  if (config.isProduction && !config.APP_SECRET_KEY) {
+    problems.push('APP_SECRET_KEY must be set when NODE_ENV=production (openssl rand -base64 32)');
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { EnvelopeInterceptor } from './envelope.interceptor.js';
 import { applyRateLimits } from './rate-limit.js';
 import { GlobalErrorFilter } from './error.filter.js';
+import { applyServerTimeouts } from './server-timeouts.js';
 import { createValidationPipe } from './validation.js';
 
 /**
@@ -18,6 +19,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
+  // Before the body parsers, which read bodies to the end before passing on.
+  applyServerTimeouts(app);
   express.useBodyParser('json', { limit: '1mb', reviver: refuseProtoKeys });
   express.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.use(
