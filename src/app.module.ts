@@ -11,6 +11,7 @@ import { CustomersModule } from './modules/customers/customers.module.js';
 import { CUSTOMER_ENTITIES } from './modules/customers/infrastructure/entities.js';
 import { APP_ENTITIES } from './modules/apps/infrastructure/entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
+import { CryptoModule } from './shared/crypto/crypto.module.js';
 import { DatabaseModule } from './shared/database/database.module.js';
 import { HealthModule } from './shared/health/health.module.js';
 import { LoggingModule } from './shared/http/logging.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
           ...CLIENT_ENTITIES,
         ]),
         AuthModule,
+        CryptoModule,
         HealthModule,
         AppsModule,
         AppAssignmentsModule,

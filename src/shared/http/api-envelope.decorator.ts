@@ -18,6 +18,8 @@ interface EnvelopeOptions {
   message: string;
   description?: string;
   list?: boolean;
+  /** A whole answer, envelope included, shown as the response's example. */
+  example?: Record<string, unknown>;
 }
 
 /**
@@ -49,6 +51,7 @@ export function ApiEnvelope(model: Type | null, options: EnvelopeOptions) {
           message: { type: 'string', example: options.message },
           data: dataSchema,
         },
+        ...(options.example ? { example: options.example } : {}),
       },
     }),
   );

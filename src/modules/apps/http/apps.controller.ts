@@ -10,6 +10,26 @@ import { AppDto, CreateAppDto, CreatedAppDto, UpdateAppDto } from './app.dto.js'
 
 const CODE_NAME = { name: 'app_code_name', example: 'testimportapp1700000000' };
 
+/** A real answer of the rotation (the secret is a made-up one of the true shape). */
+const ROTATED_EXAMPLE = {
+  code: 200,
+  message: 'app secret rotated',
+  data: {
+    app_code_name: 'testimportapp1700000000',
+    app_id: '0192b3a4-5c6d-7e8f-9a0b-1c2d3e4f5a6b',
+    name: 'Test Import Clients App',
+    app_type: ['import_clients'],
+    redirect_uri: 'https://example.com/callback',
+    api_uri: 'https://app.example.com/records',
+    description: null,
+    owner_uid: 'user-42',
+    created_at: '2026-11-20T09:15:02.118Z',
+    updated_at: '2026-12-04T16:40:55.907Z',
+    client_id: 'app_9f86d081884c7d659a2feaa0',
+    client_secret: 'sk_q3Vt0bX9mK2pL7wN4rY8cE1hJ6gF5dA0sZ-uI_oTxMv',
+  },
+} satisfies { data: CreatedAppDto } & Record<string, unknown>;
+
 @ApiTags('apps')
 @Controller('platform/v1/apps')
 export class AppsController {
@@ -24,11 +44,9 @@ export class AppsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppDto,
   ): Promise<CreatedAppDto> {
-    const { app, clientSecret } = await this.apps.create(principal, {
-      appCodeName: body.app_code_name,
-      ...body.toDetails(),
-    });
-    return { ...AppDto.from(app), client_id: app.clientId, client_secret: clientSecret };
+    return CreatedAppDto.withSecret(
+      await this.apps.create(principal, { appCodeName: body.app_code_name, ...body.toDetails() }),
+    );
   }
 
   @Get()
@@ -63,6 +81,32 @@ export class AppsController {
     @Body() body: UpdateAppDto,
   ): Promise<AppDto> {
     return AppDto.from(await this.apps.update(principal, appCodeName, body.toDetails()));
+  }
+
+  @Post(':app_code_name/secret')
+  @Scopes('apps:write')
+  @ApiOperation({
+    summary: "Rotate an app's client_secret (owner or platform:admin); the new one is shown once",
+    description: [
+      'Issues a new `client_secret` for the app; its `client_id` stays. From now on the old secret',
+      'is refused at `POST /oauth/token`, the app tokens issued with it are refused (401), and the',
+      'requests the platform sends the app are signed with the new secret (`X-Signature-256`,',
+      'HMAC-SHA256 keyed with the client_secret). An app registered before signatures were keyed',
+      'with the client_secret keeps its SHA-256-derived key until this call.',
+    ].join('\n'),
+  })
+  @ApiParam(CODE_NAME)
+  @ApiEnvelope(CreatedAppDto, {
+    message: 'app secret rotated',
+    description: 'The app with its new `client_secret`, shown only in this answer',
+    example: ROTATED_EXAMPLE,
+  })
+  @ApiErrors({ 404: 'No such app' })
+  async rotateSecret(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_code_name') appCodeName: string,
+  ): Promise<CreatedAppDto> {
+    return CreatedAppDto.withSecret(await this.apps.rotateSecret(principal, appCodeName));
   }
 
   @Delete(':app_code_name')

@@ -121,7 +121,8 @@ export class ClientsController {
       'Opens a session (status `collecting`) and answers 201 at once. In the background the server pulls ' +
       '`GET {api_uri}?page=1,2,…&session_id=…&business_uid=…` (signed with `X-Signature-256`), validates the records ' +
       'through `fields_mapping`, confirms with `override = should_override`, calls `page=-1`, and notifies. ' +
-      'Follow it with `GET /business/clients/v1/imports/{session_id}`.',
+      'Follow it with `GET /business/clients/v1/imports/{session_id}`. ' +
+      'An app acting with its own token (`X-On-Behalf-Of`) imports only through itself: naming another app is a 403.',
   })
   @ApiParam({ name: 'app_code_name', example: 'testimportapp1700000000' })
   @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
@@ -142,7 +143,7 @@ export class ClientsController {
       send_notifications_when_done: body.import_params.send_notifications_when_done ?? true,
     };
     const session = await this.appImports.start(
-      { sub: p.sub, businessUid: p.businessUid!, email: emailOf(p) },
+      { sub: p.sub, businessUid: p.businessUid!, email: emailOf(p), appId: p.app?.appId },
       {
         appCodeName,
         shouldOverride: params.should_override,

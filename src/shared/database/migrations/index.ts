@@ -6,6 +6,7 @@ import { ImportRowKeys1763900000004 } from './1763900000004-import-row-keys.js';
 import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js';
 import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js';
 import { ByteOrderKeys1763900000007 } from './1763900000007-byte-order-keys.js';
+import { AppSecrets1764200000000 } from './1764200000000-app-secrets.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ImportOutcomes1763900000005,
   ImportRowsJson1763900000006,
   ByteOrderKeys1763900000007,
+  AppSecrets1764200000000,
 ];
