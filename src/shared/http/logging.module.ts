@@ -3,10 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
+import { redactError, redactRequest } from './log-redaction.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Structured JSON logs with a request id per request (echoed as `X-Request-Id`). */
+/**
+ * Structured JSON logs with a request id per request (echoed as `X-Request-Id`), without
+ * credentials, SQL parameters or secrets in URLs.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -20,6 +24,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
             res.setHeader('X-Request-Id', id);
             return id;
           },
+          // No SQL parameters, no secrets from a query string (see log-redaction.ts).
+          serializers: { req: redactRequest, err: redactError },
           redact: {
             paths: [
               'req.headers.authorization',
