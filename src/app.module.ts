@@ -14,6 +14,7 @@ import { AuthModule } from './shared/auth/auth.module.js';
 import { CryptoModule } from './shared/crypto/crypto.module.js';
 import { DatabaseModule } from './shared/database/database.module.js';
 import { HealthModule } from './shared/health/health.module.js';
+import { IdempotencyModule } from './shared/idempotency/idempotency.module.js';
 import { LoggingModule } from './shared/http/logging.module.js';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         ]),
         AuthModule,
         CryptoModule,
+        IdempotencyModule,
         HealthModule,
         AppsModule,
         AppAssignmentsModule,

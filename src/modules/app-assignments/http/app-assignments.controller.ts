@@ -3,6 +3,10 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppAssignmentsService } from '../application/app-assignments.service.js';
@@ -25,8 +29,11 @@ export class AppAssignmentsController {
     summary: 'Assign an app to a business, directory or package',
     description: "Without platform:admin, only to the caller's own business.",
   })
+  @Idempotent()
   @ApiEnvelope(AppAssignmentDto, { status: 201, message: 'app assignment created' })
-  @ApiErrors({ 400: 'Invalid body', 404: 'No such app', 409: 'Already assigned' })
+  @ApiErrors(
+    withIdempotencyErrors({ 400: 'Invalid body', 404: 'No such app', 409: 'Already assigned' }),
+  )
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppAssignmentDto,

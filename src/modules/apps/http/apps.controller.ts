@@ -3,6 +3,10 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppsService } from '../application/apps.service.js';
@@ -38,8 +42,9 @@ export class AppsController {
   @Post()
   @Scopes('apps:write')
   @ApiOperation({ summary: 'Register an app; its client_secret is shown once' })
+  @Idempotent()
   @ApiEnvelope(CreatedAppDto, { status: 201, message: 'app created' })
-  @ApiErrors({ 400: 'Invalid body', 409: 'app_code_name already exists' })
+  @ApiErrors(withIdempotencyErrors({ 400: 'Invalid body', 409: 'app_code_name already exists' }))
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppDto,

@@ -14,6 +14,10 @@ import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/a
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppImportService } from '../application/app-import.service.js';
@@ -45,8 +49,11 @@ export class ClientsController {
   @Post('clients')
   @Scopes('clients:write')
   @ApiOperation({ summary: 'Create a client (email or phone required; email unique per business)' })
+  @Idempotent()
   @ApiEnvelope(ClientDto, { status: 201, message: 'client created' })
-  @ApiErrors({ 400: 'Invalid body', 409: 'A client with this e-mail exists' })
+  @ApiErrors(
+    withIdempotencyErrors({ 400: 'Invalid body', 409: 'A client with this e-mail exists' }),
+  )
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: ClientFieldsDto,
@@ -125,12 +132,15 @@ export class ClientsController {
       'An app acting with its own token (`X-On-Behalf-Of`) imports only through itself: naming another app is a 403.',
   })
   @ApiParam({ name: 'app_code_name', example: 'testimportapp1700000000' })
+  @Idempotent()
   @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
-  @ApiErrors({
-    400: 'Invalid import_params or fields_mapping',
-    404: 'No such app',
-    422: 'wrong_type (not import_clients) or not_installed (not assigned to the business)',
-  })
+  @ApiErrors(
+    withIdempotencyErrors({
+      400: 'Invalid import_params or fields_mapping',
+      404: 'No such app',
+      422: 'wrong_type (not import_clients) or not_installed (not assigned to the business)',
+    }),
+  )
   async importFromApp(
     @CurrentPrincipal() p: Principal,
     @Param('app_code_name') appCodeName: string,

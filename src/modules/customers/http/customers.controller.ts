@@ -4,6 +4,10 @@ import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { ApiEnvelope, ApiErrors } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
@@ -34,8 +38,9 @@ export class CustomersController {
   @Post()
   @Scopes('customers:write')
   @ApiOperation({ summary: 'Create a customer' })
+  @Idempotent()
   @ApiEnvelope(CustomerDto, { status: 201, message: 'customer created' })
-  @ApiErrors({ 400: 'Invalid body' })
+  @ApiErrors(withIdempotencyErrors({ 400: 'Invalid body' }))
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: CustomerFieldsDto,

@@ -7,6 +7,7 @@ import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js'
 import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js';
 import { ByteOrderKeys1763900000007 } from './1763900000007-byte-order-keys.js';
 import { AppSecrets1764200000000 } from './1764200000000-app-secrets.js';
+import { IdempotencyKeys1764200000001 } from './1764200000001-idempotency-keys.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ImportRowsJson1763900000006,
   ByteOrderKeys1763900000007,
   AppSecrets1764200000000,
+  IdempotencyKeys1764200000001,
 ];
