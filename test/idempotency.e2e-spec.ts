@@ -34,6 +34,11 @@ describe('Idempotency-Key', () => {
   const auth = async (business: string, sub = 'idem-user'): Promise<Auth> => ({
     Authorization: `Bearer ${await tokenFor({ business, sub })}`,
   });
+  /** How many rows of `table` have `column = value`. */
+  const countWhere = async (table: string, column: string, value: string): Promise<number> =>
+    Number(
+      (await db.query(`SELECT count(*) AS n FROM ${table} WHERE ${column} = $1`, [value]))[0].n,
+    );
   const post = (path: string, headers: Auth, body: object) =>
     request(t.http).post(path).set(headers).send(body);
 
@@ -71,14 +76,7 @@ describe('Idempotency-Key', () => {
         path: '/customers',
         body: { company_name: 'Idem Spa', vat_number: `IT${Date.now()}` },
       }),
-      count: async (business) =>
-        Number(
-          (
-            await db.query(`SELECT count(*) AS n FROM customers WHERE business_uid = $1`, [
-              business,
-            ])
-          )[0].n,
-        ),
+      count: async (business) => countWhere('customers', 'business_uid', business),
     },
     {
       name: 'POST /business/clients/v1/clients',
@@ -86,12 +84,7 @@ describe('Idempotency-Key', () => {
         path: '/business/clients/v1/clients',
         body: { first_name: 'Ida', email: `ida-${randomUUID()}@example.com` },
       }),
-      count: async (business) =>
-        Number(
-          (
-            await db.query(`SELECT count(*) AS n FROM clients WHERE business_uid = $1`, [business])
-          )[0].n,
-        ),
+      count: async (business) => countWhere('clients', 'business_uid', business),
     },
     {
       name: 'POST /platform/v1/apps',
@@ -105,13 +98,7 @@ describe('Idempotency-Key', () => {
         },
       }),
       count: async (_business, body) =>
-        Number(
-          (
-            await db.query(`SELECT count(*) AS n FROM apps WHERE app_code_name = $1`, [
-              (body as { app_code_name: string }).app_code_name,
-            ])
-          )[0].n,
-        ),
+        countWhere('apps', 'app_code_name', (body as { app_code_name: string }).app_code_name),
     },
     {
       name: 'POST /v3/apps/app_assignments',
@@ -124,14 +111,7 @@ describe('Idempotency-Key', () => {
           settings: { assignment_mode: 'internal' },
         },
       }),
-      count: async (business) =>
-        Number(
-          (
-            await db.query(`SELECT count(*) AS n FROM app_assignments WHERE assignee_uid = $1`, [
-              business,
-            ])
-          )[0].n,
-        ),
+      count: async (business) => countWhere('app_assignments', 'assignee_uid', business),
     },
     {
       name: 'POST /business/clients/v1/apps/{code}/import',
@@ -146,14 +126,7 @@ describe('Idempotency-Key', () => {
           },
         };
       },
-      count: async (business) =>
-        Number(
-          (
-            await db.query(`SELECT count(*) AS n FROM import_sessions WHERE business_uid = $1`, [
-              business,
-            ])
-          )[0].n,
-        ),
+      count: async (business) => countWhere('import_sessions', 'business_uid', business),
     },
   ];
 

@@ -31,10 +31,13 @@ const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('security findings', () => {
   let t: TestApp;
+  /** The server the helpers below talk to: `t`'s, unless a test boots another. */
+  let http: TestApp['http'];
   beforeAll(async () => {
     t = await createTestApp({ IMPORT_ALLOW_PRIVATE_APP_URIS: 'true' }, (b) =>
       b.overrideProvider(AppPullPolicy).useValue(fastPolicy),
     );
+    http = t.http;
   });
   afterAll(() => t.close());
 
@@ -44,7 +47,7 @@ describe('security findings', () => {
   });
 
   async function createApp(auth: Auth, code: string, apiUri?: string) {
-    const res = await request(t.http)
+    const res = await request(http)
       .post('/platform/v1/apps')
       .set(auth)
       .send({
@@ -62,7 +65,7 @@ describe('security findings', () => {
   }
 
   async function assign(auth: Auth, code: string, business: string): Promise<string> {
-    const res = await request(t.http)
+    const res = await request(http)
       .post('/v3/apps/app_assignments')
       .set(auth)
       .send({
@@ -76,7 +79,7 @@ describe('security findings', () => {
   }
 
   async function appToken(clientId: string, secret: string): Promise<string> {
-    const res = await request(t.http)
+    const res = await request(http)
       .post('/oauth/token')
       .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
     expect(res.status).toBe(200);
@@ -89,7 +92,7 @@ describe('security findings', () => {
   });
 
   const startImport = (auth: Auth, code: string) =>
-    request(t.http)
+    request(http)
       .post(`/business/clients/v1/apps/${code}/import`)
       .set(auth)
       .send({
@@ -99,7 +102,7 @@ describe('security findings', () => {
 
   async function settled(auth: Auth, sessionId: string) {
     for (let i = 0; i < 200; i++) {
-      const res = await request(t.http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
+      const res = await request(http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
       if (['completed', 'failed'].includes(res.body.data?.status)) return res.body.data;
       await sleep(50);
     }
@@ -114,26 +117,23 @@ describe('security findings', () => {
       const { clientId, secret } = await createApp(ownerA, code);
       const assignment = await assign(ownerA, code, bizA);
       const oldToken = await appToken(clientId, secret);
-      expect((await request(t.http).get(CLIENTS).set(asApp(oldToken, bizA))).status).toBe(200);
+      expect((await request(http).get(CLIENTS).set(asApp(oldToken, bizA))).status).toBe(200);
 
-      await request(t.http)
-        .delete(`/v3/apps/app_assignments/${assignment}`)
-        .set(ownerA)
-        .expect(200);
-      await request(t.http).delete(`/platform/v1/apps/${code}`).set(ownerA).expect(200);
-      expectError(await request(t.http).get(CLIENTS).set(asApp(oldToken, bizA)), 401);
+      await request(http).delete(`/v3/apps/app_assignments/${assignment}`).set(ownerA).expect(200);
+      await request(http).delete(`/platform/v1/apps/${code}`).set(ownerA).expect(200);
+      expectError(await request(http).get(CLIENTS).set(asApp(oldToken, bizA)), 401);
 
       // Another owner registers the same code (lookups ignore case) and installs it.
       const bizB = uniqueBusiness();
       const ownerB = await userAuth(bizB, 'owner-b');
       const reborn = await createApp(ownerB, code.toUpperCase());
       await assign(ownerB, code.toUpperCase(), bizB);
-      expectError(await request(t.http).get(CLIENTS).set(asApp(oldToken, bizB)), 401);
-      expectError(await request(t.http).get(CLIENTS).set(asApp(oldToken)), 401);
+      expectError(await request(http).get(CLIENTS).set(asApp(oldToken, bizB)), 401);
+      expectError(await request(http).get(CLIENTS).set(asApp(oldToken)), 401);
 
       // The new app's own token works.
       const newToken = await appToken(reborn.clientId, reborn.secret);
-      expect((await request(t.http).get(CLIENTS).set(asApp(newToken, bizB))).status).toBe(200);
+      expect((await request(http).get(CLIENTS).set(asApp(newToken, bizB))).status).toBe(200);
     });
 
     test('rotating the secret revokes the tokens issued with the old one', async () => {
@@ -144,7 +144,7 @@ describe('security findings', () => {
       await assign(owner, code, biz);
       const before = await appToken(clientId, secret);
 
-      const rotated = await request(t.http).post(`/platform/v1/apps/${code}/secret`).set(owner);
+      const rotated = await request(http).post(`/platform/v1/apps/${code}/secret`).set(owner);
       expect(rotated.status).toBe(200);
       expect(rotated.body).toMatchObject({
         code: 200,
@@ -155,15 +155,15 @@ describe('security findings', () => {
       expect(newSecret).toMatch(/^sk_/);
       expect(newSecret).not.toBe(secret);
 
-      expectError(await request(t.http).get(CLIENTS).set(asApp(before, biz)), 401);
-      const refused = await request(t.http)
+      expectError(await request(http).get(CLIENTS).set(asApp(before, biz)), 401);
+      const refused = await request(http)
         .post('/oauth/token')
         .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
       expect([refused.status, refused.body]).toEqual([401, { error: 'invalid_client' }]);
       const after = await appToken(clientId, newSecret);
-      expect((await request(t.http).get(CLIENTS).set(asApp(after, biz))).status).toBe(200);
+      expect((await request(http).get(CLIENTS).set(asApp(after, biz))).status).toBe(200);
       // The secret is shown once: reading the app never shows it.
-      const read = await request(t.http).get(`/platform/v1/apps/${code}`).set(owner);
+      const read = await request(http).get(`/platform/v1/apps/${code}`).set(owner);
       expect(read.body.data).not.toHaveProperty('client_secret');
     });
   });
@@ -258,17 +258,14 @@ describe('security findings', () => {
       }
 
       const stranger = await userAuth(biz, 'not-the-owner');
+      expectError(await request(http).post(`/platform/v1/apps/${code}/secret`).set(stranger), 403);
       expectError(
-        await request(t.http).post(`/platform/v1/apps/${code}/secret`).set(stranger),
-        403,
-      );
-      expectError(
-        await request(t.http)
+        await request(http)
           .post(`/platform/v1/apps/${uniqueCode('none')}/secret`)
           .set(owner),
         404,
       );
-      const rotated = await request(t.http).post(`/platform/v1/apps/${code}/secret`).set(owner);
+      const rotated = await request(http).post(`/platform/v1/apps/${code}/secret`).set(owner);
       expect(rotated.status).toBe(200);
       const newSecret = rotated.body.data.client_secret as string;
       for (const seen of await pulledSignatures(owner, code)) {
@@ -289,7 +286,7 @@ describe('security findings', () => {
       const admin = {
         Authorization: `Bearer ${await tokenFor({ business: null, sub: 'root', scopes: ['platform:admin'] })}`,
       };
-      const rotated = await request(t.http).post(`/platform/v1/apps/${code}/secret`).set(admin);
+      const rotated = await request(http).post(`/platform/v1/apps/${code}/secret`).set(admin);
       expect(rotated.status).toBe(200);
       expect(rotated.body.data.client_secret).toMatch(/^sk_/);
     });
@@ -299,57 +296,24 @@ describe('security findings', () => {
     const guarded = await createTestApp({ IMPORT_ALLOW_PRIVATE_APP_URIS: 'false' }, (b) =>
       b.overrideProvider(AppPullPolicy).useValue(fastPolicy),
     );
+    const server = new FakeAppServer();
+    const port = new URL(await server.start()).port;
+    http = guarded.http;
     try {
       const biz = uniqueBusiness();
       const owner = await userAuth(biz, 'owner-v6');
       const code = uniqueCode('v6app');
-      const server = new FakeAppServer();
-      const port = new URL(await server.start()).port;
-      try {
-        const created = await request(guarded.http)
-          .post('/platform/v1/apps')
-          .set(owner)
-          .send({
-            name: 'V6 App',
-            app_code_name: code,
-            app_type: 'import_clients',
-            redirect_uri: 'https://example.com/cb',
-            api_uri: `http://[::7f00:1]:${port}/records`,
-          });
-        expect(created.status).toBe(201);
-        await request(guarded.http)
-          .post('/v3/apps/app_assignments')
-          .set(owner)
-          .send({
-            app_code_name: code,
-            assignee_uid: biz,
-            assignee_type: 'business',
-            settings: { assignment_mode: 'internal' },
-          })
-          .expect(201);
-        const res = await request(guarded.http)
-          .post(`/business/clients/v1/apps/${code}/import`)
-          .set(owner)
-          .send({
-            import_params: { upload_type: 'single', send_notifications_when_done: false },
-            fields_mapping: MAPPING,
-          });
-        expect(res.status).toBe(201);
-        let done;
-        for (let i = 0; i < 200 && !done; i++) {
-          const status = await request(guarded.http)
-            .get(`/business/clients/v1/imports/${res.body.data.session_id}`)
-            .set(owner);
-          if (['completed', 'failed'].includes(status.body.data?.status)) done = status.body.data;
-          else await sleep(50);
-        }
-        expect(done).toMatchObject({ status: 'failed' });
-        expect(done.error).toMatch(/refused: .* private address/);
-        expect(server.seen).toEqual([]);
-      } finally {
-        await server.stop();
-      }
+      await createApp(owner, code, `http://[::7f00:1]:${port}/records`);
+      await assign(owner, code, biz);
+      const res = await startImport(owner, code);
+      expect(res.status).toBe(201);
+      const done = await settled(owner, res.body.data.session_id);
+      expect(done).toMatchObject({ status: 'failed' });
+      expect(done.error).toMatch(/refused: .* private address/);
+      expect(server.seen).toEqual([]);
     } finally {
+      http = t.http;
+      await server.stop();
       await guarded.close();
     }
   });
