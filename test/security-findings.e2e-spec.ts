@@ -162,6 +162,18 @@ describe('security findings', () => {
       expect([refused.status, refused.body]).toEqual([401, { error: 'invalid_client' }]);
       const after = await appToken(clientId, newSecret);
       expect((await request(http).get(CLIENTS).set(asApp(after, biz))).status).toBe(200);
+      // The documented example is a true answer: the same fields, the same shapes.
+      const doc = (await request(http).get('/docs-json')).body;
+      const example =
+        doc.paths['/platform/v1/apps/{app_code_name}/secret'].post.responses['200'].content[
+          'application/json'
+        ].schema.example;
+      expect(Object.keys(example.data).sort()).toEqual(Object.keys(rotated.body.data).sort());
+      expect(example.data.client_id).toMatch(/^app_[0-9a-f]{24}$/);
+      expect(clientId).toMatch(/^app_[0-9a-f]{24}$/);
+      expect(example.data.client_secret).toHaveLength(newSecret.length);
+      expect(example.data.client_secret).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);
+      expect(newSecret).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);
       // The secret is shown once: reading the app never shows it.
       const read = await request(http).get(`/platform/v1/apps/${code}`).set(owner);
       expect(read.body.data).not.toHaveProperty('client_secret');
