@@ -1,11 +1,14 @@
 // A tiny `import_clients` app: serves its client records page by page to the import backend
-// and checks every request's signature.
+// and checks every request's signature (docs/security.md, "Signatures on requests to apps").
 //   APP_CLIENT_SECRET=sk_… PORT=4000 node examples/example-app.mjs
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 
-const secret = process.env.APP_CLIENT_SECRET ?? '';
-const key = createHash('sha256').update(secret).digest('hex'); // the signing key: SHA-256 of the secret
+// The signing key is the app's client_secret itself, as a UTF-8 string. (An app registered
+// before signatures were keyed with the secret is signed with the SHA-256 hex of its secret
+// until its secret is rotated with POST /platform/v1/apps/{app_code_name}/secret.)
+const key = process.env.APP_CLIENT_SECRET ?? '';
+if (!key) throw new Error('set APP_CLIENT_SECRET to the client_secret of the app');
 const records = [
   { 'First Name': 'Ada', 'E-mail': 'ada@example.com', Mobile: '+39 347 111 2222' },
   { 'First Name': 'Ben', 'E-mail': 'ben@example.com', Mobile: '347 111 3333' },
@@ -15,7 +18,8 @@ const PAGE_SIZE = 2;
 
 createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const expected = `sha256=${createHmac('sha256', key).update(`GET ${url.pathname}${url.search}`).digest('hex')}`;
+  // Signed: "GET " + the request target exactly as received (path and query, still encoded).
+  const expected = `sha256=${createHmac('sha256', key).update(`GET ${req.url}`).digest('hex')}`;
   const given = String(req.headers['x-signature-256'] ?? '');
   if (
     given.length !== expected.length ||

@@ -11,8 +11,10 @@ import { CustomersModule } from './modules/customers/customers.module.js';
 import { CUSTOMER_ENTITIES } from './modules/customers/infrastructure/entities.js';
 import { APP_ENTITIES } from './modules/apps/infrastructure/entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
+import { CryptoModule } from './shared/crypto/crypto.module.js';
 import { DatabaseModule } from './shared/database/database.module.js';
 import { HealthModule } from './shared/health/health.module.js';
+import { IdempotencyModule } from './shared/idempotency/idempotency.module.js';
 import { LoggingModule } from './shared/http/logging.module.js';
 import { RateLimitModule } from './shared/http/rate-limit.module.js';
 import { LifecycleModule } from './shared/lifecycle/lifecycle.module.js';
@@ -37,6 +39,8 @@ export class AppModule {
         MetricsModule,
         RateLimitModule,
         AuthModule,
+        CryptoModule,
+        IdempotencyModule,
         HealthModule,
         AppsModule,
         AppAssignmentsModule,

@@ -35,6 +35,11 @@ describe('apps acting for a business (SPEC §1.3)', () => {
     const res = await tokenRequest().send(credentials()).expect(200);
     return res.body.access_token as string;
   };
+  /** The claims that bind a real token of the app to it (app id, client_id, secret version). */
+  const bindingClaims = async () => {
+    const { app_id, client_id, app_code_name, secret_version } = decodeJwt(await appToken());
+    return { app_id, client_id, app_code_name, secret_version };
+  };
   const asApp = (token: string, path: string, onBehalfOf?: string) => {
     const req = request(t.http).get(path).set('Authorization', `Bearer ${token}`);
     return onBehalfOf ? req.set('X-On-Behalf-Of', onBehalfOf) : req;
@@ -237,9 +242,9 @@ describe('apps acting for a business (SPEC §1.3)', () => {
       const uid = await assign();
       try {
         const token = await signToken(TEST_SECRET, {
+          ...(await bindingClaims()),
           sub: `app:${appCode}`,
           token_use: 'app',
-          app_code_name: appCode,
           business_uid: business,
           scope: 'clients:read',
         });
@@ -252,9 +257,9 @@ describe('apps acting for a business (SPEC §1.3)', () => {
 
     test('an app token whose sub does not match its app_code_name → 401', async () => {
       const token = await signToken(TEST_SECRET, {
+        ...(await bindingClaims()),
         sub: 'app:someoneelse',
         token_use: 'app',
-        app_code_name: appCode,
         scope: 'clients:read',
       });
       expectError(await asApp(token, CLIENTS, business), 401);
@@ -286,9 +291,9 @@ describe('apps acting for a business (SPEC §1.3)', () => {
 
     test('an app token claiming more scopes gets only the app scopes', async () => {
       const forged = await signToken(TEST_SECRET, {
+        ...(await bindingClaims()),
         sub: `app:${appCode}`,
         token_use: 'app',
-        app_code_name: appCode,
         scope: 'clients:read customers:read apps:read app_assignments:read platform:admin',
       });
       const uid = await assign();
@@ -304,14 +309,15 @@ describe('apps acting for a business (SPEC §1.3)', () => {
         await unassign(uid);
       }
 
+      // A token of an app that does not exist is no token at all.
       const stranger = await signToken(TEST_SECRET, {
         sub: 'app:x',
         token_use: 'app',
         app_code_name: 'x',
         scope: 'customers:read platform:admin',
       });
-      expectError(await asApp(stranger, '/customers', business), 403);
-      expectError(await asApp(stranger, '/platform/v1/apps'), 403);
+      expectError(await asApp(stranger, '/customers', business), 401);
+      expectError(await asApp(stranger, '/platform/v1/apps'), 401);
     });
   });
 });

@@ -195,6 +195,8 @@ withBrowser('Swagger UI in Chromium', () => {
     const issued = await execute(token);
     expect(issued).toMatchObject({ status: 200, body: { token_type: 'Bearer' } });
     executed.push('issueAppToken');
+    const rotated = await run('rotateAppSecret', (b) => pathParam(b, 'app_code_name', code));
+    expect(rotated.data.client_secret).not.toBe(app.data.client_secret);
 
     const customer = await run('createCustomer');
     await run('updateCustomer', (b) => pathParam(b, 'id', customer.data.id as string));

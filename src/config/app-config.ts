@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -159,6 +160,48 @@ export class AppConfig {
   get trustProxy(): boolean | number | string[] | undefined {
     return parseTrustProxy(this.TRUST_PROXY);
   }
+  /**
+   * 32 bytes, base64 (`openssl rand -base64 32`): the AES-256-GCM key apps' client secrets are
+   * kept under (SPEC §8). Required in production; generated once in DATA_DIR otherwise.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, {
+    message: 'APP_SECRET_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+  })
+  APP_SECRET_KEY?: string;
+
+  /** The request line and headers must arrive within this (slow-header attacks). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 20;
+
+  /** A whole request, body included, must arrive within this (a 50 MiB upload at ~0.5 Mbit/s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 900;
+
+  /** An idle keep-alive connection is closed after this; keep it above the load balancer's. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 65;
+
+  /**
+   * A request body must keep arriving at this rate at least, measured over every window of
+   * HTTP_BODY_RATE_WINDOW_SECONDS (trickled uploads are cut with a 408).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_BODY_MIN_BYTES_PER_SECOND = 8192;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_BODY_RATE_WINDOW_SECONDS = 10;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -214,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'AUTH_AUDIENCE',
     'SMTP_URL',
     'METRICS_TOKEN',
+    'APP_SECRET_KEY',
   ]) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
@@ -228,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(
       `TRUST_PROXY=${JSON.stringify(config.TRUST_PROXY)}: must be true, false, a number of proxy hops, or a comma-separated list of addresses, subnets (CIDR), loopback, linklocal or uniquelocal`,
     );
+  }
+  if (config.isProduction && !config.APP_SECRET_KEY) {
+    problems.push('APP_SECRET_KEY must be set when NODE_ENV=production (openssl rand -base64 32)');
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;

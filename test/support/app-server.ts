@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -64,9 +64,12 @@ export class FakeAppServer {
     return this.seen.map((s) => s.url.searchParams.get('page') ?? '');
   }
 
-  /** Does a request's signature verify with the app's client secret? */
-  static verifies(request: SeenRequest, clientSecret: string): boolean {
-    const key = createHash('sha256').update(clientSecret).digest('hex');
+  /**
+   * Does a request's signature verify with this key, as an app written from the contract checks
+   * it (SPEC §8): `sha256=` + hex HMAC-SHA256 of `GET <path and query>`, keyed with the app's
+   * client_secret (or, for an app registered before, with the SHA-256 hex of it).
+   */
+  static verifies(request: SeenRequest, key: string): boolean {
     const expected = createHmac('sha256', key)
       .update(`GET ${request.url.pathname}${request.url.search}`)
       .digest('hex');

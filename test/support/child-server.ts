@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { TEST_SECRET } from './test-app.js';
+import { TEST_APP_SECRET_KEY, TEST_SECRET } from './test-app.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -37,6 +37,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       PORT: String(port),
       DATABASE_URL: process.env.DATABASE_URL,
       AUTH_JWT_SECRET: TEST_SECRET,
+      APP_SECRET_KEY: TEST_APP_SECRET_KEY,
       LOG_LEVEL: 'warn',
       ...env,
     },

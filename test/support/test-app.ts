@@ -10,6 +10,8 @@ import { SCOPES, type Scope } from '../../src/shared/auth/principal.js';
 import { configureApp } from '../../src/shared/http/configure-app.js';
 
 export const TEST_SECRET = 'e2e-test-secret-that-is-long-enough-0123456789';
+/** The key apps' secrets are sealed with, shared by every instance of a test run. */
+export const TEST_APP_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestApp {
   app: INestApplication;
@@ -26,6 +28,7 @@ export async function createTestApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     AUTH_JWT_SECRET: TEST_SECRET,
+    APP_SECRET_KEY: TEST_APP_SECRET_KEY,
     DATABASE_URL: process.env.DATABASE_URL,
     ...env,
   });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AppSigningKeys } from './application/app-signing-keys.js';
 import { AppTokenService } from './application/app-token.service.js';
 import { AppsService } from './application/apps.service.js';
 import { AppRepository } from './domain/app.repository.js';
@@ -11,8 +12,9 @@ import { TypeOrmAppRepository } from './infrastructure/typeorm-app.repository.js
   providers: [
     AppsService,
     AppTokenService,
+    AppSigningKeys,
     { provide: AppRepository, useClass: TypeOrmAppRepository },
   ],
-  exports: [AppRepository, AppsService],
+  exports: [AppRepository, AppsService, AppSigningKeys],
 })
 export class AppsModule {}

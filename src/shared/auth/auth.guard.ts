@@ -17,7 +17,8 @@ export const ON_BEHALF_OF_HEADER = 'x-on-behalf-of';
 
 /**
  * The global guard (SPEC §1.2, §1.3): a bearer JWT on every route not marked @Public (401 when
- * missing or invalid), the route's scopes (403), an app's right to act for the business it
+ * missing or invalid, or an app token of an app deleted or whose secret was rotated), the
+ * route's scopes (403), an app's right to act for the business it
  * names in `X-On-Behalf-Of` (403), and a business on business routes (403).
  */
 @Injectable()
@@ -44,6 +45,9 @@ export class AuthGuard implements CanActivate {
 
     // A user token's business is its own claim; the header is ignored for it.
     if (principal.isApp) {
+      if (!(await this.delegation.isCurrent(principal.app!))) {
+        throw new UnauthenticatedError('the app was deleted or its secret rotated');
+      }
       principal = await this.onBehalfOf(principal, request.headers[ON_BEHALF_OF_HEADER]);
       request.principal = principal;
     }
@@ -62,7 +66,7 @@ export class AuthGuard implements CanActivate {
   private async onBehalfOf(app: Principal, header: unknown): Promise<Principal> {
     const businessUid = typeof header === 'string' ? header.trim() : '';
     if (!businessUid) return app;
-    if (!(await this.delegation.mayActFor(app.appCodeName!, businessUid))) {
+    if (!(await this.delegation.mayActFor(app.app!.appId, businessUid))) {
       throw new ForbiddenError(
         'insufficient permissions: the app is not assigned to this business',
       );

@@ -7,7 +7,7 @@ import {
 } from 'jose';
 import type { AppConfig } from '../../config/app-config.js';
 import { UnauthenticatedError } from '../domain-error.js';
-import { Principal } from './principal.js';
+import { type AppIdentity, Principal } from './principal.js';
 
 const encoder = new TextEncoder();
 
@@ -38,6 +38,35 @@ export async function signToken(
   return jwt.sign(encoder.encode(secret));
 }
 
+/** The claims that bind an app token to its app (see AppIdentity); all required. */
+export const APP_TOKEN_CLAIMS = {
+  appId: 'app_id',
+  clientId: 'client_id',
+  appCodeName: 'app_code_name',
+  secretVersion: 'secret_version',
+} as const;
+
+function appIdentityOf(payload: JWTPayload): AppIdentity {
+  const claim = (name: string) => {
+    const value = payload[name];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  const appId = claim(APP_TOKEN_CLAIMS.appId);
+  const clientId = claim(APP_TOKEN_CLAIMS.clientId);
+  const appCodeName = claim(APP_TOKEN_CLAIMS.appCodeName);
+  const secretVersion = payload[APP_TOKEN_CLAIMS.secretVersion];
+  if (
+    !appId ||
+    !clientId ||
+    !appCodeName ||
+    payload.sub !== `app:${appCodeName}` ||
+    !Number.isSafeInteger(secretVersion)
+  ) {
+    throw new UnauthenticatedError('malformed app token');
+  }
+  return { appId, clientId, appCodeName, secretVersion: secretVersion as number };
+}
+
 /**
  * Verifies bearer tokens: HS256 with the configured secret, or asymmetric keys from the JWKS
  * URL; issuer and audience when configured; `exp` always. Every failure is a 401.
@@ -66,11 +95,7 @@ export class JwtVerifier {
     const scopes = scope ? scope.split(' ').filter(Boolean) : [];
     // An app token is honoured only when we signed it ourselves; it has no business of its own.
     if (ours && payload['token_use'] === APP_TOKEN_USE) {
-      const code = payload['app_code_name'];
-      if (typeof code !== 'string' || code.length === 0 || payload.sub !== `app:${code}`) {
-        throw new UnauthenticatedError('malformed app token');
-      }
-      return Principal.forApp(code, scopes);
+      return Principal.forApp(appIdentityOf(payload), scopes);
     }
     const business = payload['business_uid'];
     if (business !== undefined && (typeof business !== 'string' || business.length === 0)) {

@@ -12,6 +12,7 @@ import { ShutdownState } from '../lifecycle/shutdown-state.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { withRequestContext } from '../request-context.js';
 import { GlobalErrorFilter } from './error.filter.js';
+import { applyServerTimeouts } from './server-timeouts.js';
 import { createValidationPipe } from './validation.js';
 
 /**
@@ -24,6 +25,8 @@ export function configureApp(app: INestApplication): INestApplication {
   app.use(stripApiPrefix);
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
+  // Before the body parsers, which read bodies to the end before passing on.
+  applyServerTimeouts(app);
   // Behind a load balancer, the client's address comes from X-Forwarded-For (rate limits, logs).
   express.set('trust proxy', app.get(AppConfig).trustProxy);
   app.use(withRequestContext);

@@ -3,8 +3,12 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import { requestIdOf } from '../request-context.js';
+import { redactError, redactRequest } from './log-redaction.js';
 
-/** Structured JSON logs with a request id per request (echoed as `X-Request-Id`). */
+/**
+ * Structured JSON logs with a request id per request (echoed as `X-Request-Id`), without
+ * credentials, SQL parameters or secrets in URLs.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -13,6 +17,8 @@ import { requestIdOf } from '../request-context.js';
         pinoHttp: {
           level: config.LOG_LEVEL,
           genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
+          // No SQL parameters, no secrets from a query string (see log-redaction.ts).
+          serializers: { req: redactRequest, err: redactError },
           redact: {
             paths: [
               'req.headers.authorization',

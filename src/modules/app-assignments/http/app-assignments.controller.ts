@@ -16,6 +16,10 @@ import {
   errorDoc,
   invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppAssignmentsService } from '../application/app-assignments.service.js';
@@ -54,26 +58,29 @@ export class AppAssignmentsController {
       'token); with another token, put its business_uid in assignee_uid.',
   })
   @ApiJsonBody(CreateAppAssignmentDto, CREATE_APP_ASSIGNMENT_EXAMPLE)
+  @Idempotent()
   @ApiEnvelope(AppAssignmentDto, { status: 201, message: 'app assignment created' })
-  @ApiErrors({
-    400: invalidDoc(
-      'A field breaks its rule (every offending field is listed)',
-      'assignee_type',
-      'invalid_value',
-      'company',
-    ),
-    403: OWN_BUSINESS_ONLY,
-    404: errorDoc(
-      'No such app',
-      new NotFoundError(`app ${CREATE_APP_ASSIGNMENT_EXAMPLE.app_code_name}`),
-    ),
-    409: errorDoc(
-      'The app is already assigned to this assignee',
-      new ConflictError('already_exists', 'app assignment already exists', [
-        detail('assignee_uid', 'already_exists', CREATE_APP_ASSIGNMENT_EXAMPLE.assignee_uid),
-      ]),
-    ),
-  })
+  @ApiErrors(
+    withIdempotencyErrors({
+      400: invalidDoc(
+        'A field breaks its rule (every offending field is listed)',
+        'assignee_type',
+        'invalid_value',
+        'company',
+      ),
+      403: OWN_BUSINESS_ONLY,
+      404: errorDoc(
+        'No such app',
+        new NotFoundError(`app ${CREATE_APP_ASSIGNMENT_EXAMPLE.app_code_name}`),
+      ),
+      409: errorDoc(
+        'The app is already assigned to this assignee',
+        new ConflictError('already_exists', 'app assignment already exists', [
+          detail('assignee_uid', 'already_exists', CREATE_APP_ASSIGNMENT_EXAMPLE.assignee_uid),
+        ]),
+      ),
+    }),
+  )
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppAssignmentDto,

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppDelegationPolicy } from '../../../shared/auth/app-delegation-policy.js';
+import type { AppIdentity } from '../../../shared/auth/principal.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
 import { AppAssignmentRepository } from '../domain/app-assignment.repository.js';
 
-/** An app may act for a business while an `app_assignments` row assigns it to that business. */
+/**
+ * An app token is good while its app is, with the secret it was issued for; an app may act for
+ * a business while an `app_assignments` row assigns it to that business.
+ */
 @Injectable()
 export class AssignmentAppDelegationPolicy extends AppDelegationPolicy {
   constructor(
@@ -13,8 +17,17 @@ export class AssignmentAppDelegationPolicy extends AppDelegationPolicy {
     super();
   }
 
-  async mayActFor(appCodeName: string, businessUid: string): Promise<boolean> {
-    const app = await this.apps.findByCodeName(appCodeName);
-    return app !== null && this.assignments.isAssigned(app.appId, businessUid);
+  async isCurrent(identity: AppIdentity): Promise<boolean> {
+    const app = await this.apps.findByClientId(identity.clientId);
+    return (
+      app !== null &&
+      app.appId === identity.appId &&
+      app.appCodeName === identity.appCodeName &&
+      app.secretVersion === identity.secretVersion
+    );
+  }
+
+  mayActFor(appId: string, businessUid: string): Promise<boolean> {
+    return this.assignments.isAssigned(appId, businessUid);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -11,7 +11,10 @@ const scryptAsync = promisify(scrypt) as (
 const PARAMS = { N: 16_384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-/** A new `client_id` and `client_secret` pair; the secret is shown once, then only its hash. */
+/**
+ * A new `client_id` and `client_secret` pair. The secret is shown once; the server keeps its
+ * scrypt hash (to authenticate the app) and its sealed form (to sign requests to the app).
+ */
 export function newCredentials(): { clientId: string; clientSecret: string } {
   return {
     clientId: `app_${randomBytes(12).toString('hex')}`,
@@ -43,9 +46,4 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
     p: Number(p),
   });
   return timingSafeEqual(actual, expected);
-}
-
-/** The key an app's request signatures use: SHA-256 (hex) of its client secret. */
-export function signingKeyOf(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }

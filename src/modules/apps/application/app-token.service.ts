@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
 import { SigningSecretHolder } from '../../../shared/auth/auth.module.js';
-import { APP_TOKEN_USE, signToken } from '../../../shared/auth/jwt.js';
+import { APP_TOKEN_CLAIMS, APP_TOKEN_USE, signToken } from '../../../shared/auth/jwt.js';
 import { APP_SCOPES } from '../../../shared/auth/principal.js';
 import type { App } from '../domain/app.js';
 import { AppRepository } from '../domain/app.repository.js';
@@ -27,7 +27,7 @@ export interface IssuedToken {
 /**
  * The client-credentials grant (RFC 6749 §4.4, SPEC §1.3): an app trades its `client_id` and
  * `client_secret` for a 1-hour HS256 token with `sub: "app:<app_code_name>"`, limited to the
- * app scopes. Throws OAuthError for everything the caller can get wrong.
+ * app scopes and bound to the app's id, client_id and secret version. Throws OAuthError for everything the caller can get wrong.
  */
 @Injectable()
 export class AppTokenService {
@@ -57,8 +57,11 @@ export class AppTokenService {
         sub: `app:${app.appCodeName}`,
         scope,
         token_use: APP_TOKEN_USE,
-        app_code_name: app.appCodeName,
-        client_id: app.clientId,
+        // Bound to this app and this secret: deleting the app or rotating it revokes the token.
+        [APP_TOKEN_CLAIMS.appId]: app.appId,
+        [APP_TOKEN_CLAIMS.clientId]: app.clientId,
+        [APP_TOKEN_CLAIMS.appCodeName]: app.appCodeName,
+        [APP_TOKEN_CLAIMS.secretVersion]: app.secretVersion,
       },
       {
         expiresIn: `${APP_TOKEN_TTL_SECONDS}s`,

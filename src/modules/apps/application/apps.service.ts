@@ -4,30 +4,51 @@ import { ForbiddenError, NotFoundError } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
 import type { App, AppDetails } from '../domain/app.js';
 import { AppRepository } from '../domain/app.repository.js';
-import { hashSecret, newCredentials, signingKeyOf } from './app-credentials.js';
+import { hashSecret, newCredentials } from './app-credentials.js';
+import { AppSigningKeys } from './app-signing-keys.js';
 
-export interface CreatedApp {
+/** An app with its client_secret in clear: answered once, on creation or rotation. */
+export interface AppWithSecret {
   app: App;
   clientSecret: string;
 }
 
 @Injectable()
 export class AppsService {
-  constructor(private readonly apps: AppRepository) {}
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly signingKeys: AppSigningKeys,
+  ) {}
 
   async create(
     principal: Principal,
     input: AppDetails & { appCodeName: string },
-  ): Promise<CreatedApp> {
+  ): Promise<AppWithSecret> {
     const { clientId, clientSecret } = newCredentials();
     const app = await this.apps.insert({
       ...input,
       ownerUid: principal.sub,
       clientId,
       clientSecretHash: await hashSecret(clientSecret),
-      signingKey: signingKeyOf(clientSecret),
+      signingKey: this.signingKeys.forSecret(clientId, clientSecret),
     });
     return { app, clientSecret };
+  }
+
+  /**
+   * A new client_secret for the app (owner or platform:admin); the client_id stays. The old
+   * secret stops working at once, and so do the app tokens issued with it; requests to the app
+   * are signed with the new secret from now on — for an app registered before SPEC §8, this is
+   * what moves it off its SHA-256-derived signing key.
+   */
+  async rotateSecret(principal: Principal, appCodeName: string): Promise<AppWithSecret> {
+    const app = await this.owned(principal, appCodeName);
+    const { clientSecret } = newCredentials();
+    const rotated = await this.apps.rotateSecret(app.appId, {
+      clientSecretHash: await hashSecret(clientSecret),
+      signingKey: this.signingKeys.forSecret(app.clientId, clientSecret),
+    });
+    return { app: rotated, clientSecret };
   }
 
   list(page: PageRequest): Promise<Page<App>> {

@@ -120,11 +120,24 @@ export class AppDto {
   }
 }
 
+/** The app with its credentials: the answer of its creation and of a secret rotation only. */
 export class CreatedAppDto extends AppDto {
-  @ApiProperty({ description: 'Shown on creation only', example: 'app_3f1c…' })
+  @ApiProperty({
+    description: 'Shown on creation and rotation only',
+    example: 'app_9f86d081884c7d659a2feaa0',
+  })
   client_id: string;
-  @ApiProperty({ description: 'Shown once, stored only as a hash', example: 'sk_…' })
+  @ApiProperty({
+    description:
+      'Shown once. The server keeps its hash (to authenticate the app) and an encrypted copy ' +
+      '(to sign the requests it sends the app: HMAC-SHA256 keyed with this secret)',
+    example: 'sk_q3Vt0bX9mK2pL7wN4rY8cE1hJ6gF5dA0sZ-uI_oTxMv',
+  })
   client_secret: string;
+
+  static withSecret({ app, clientSecret }: { app: App; clientSecret: string }): CreatedAppDto {
+    return { ...AppDto.from(app), client_id: app.clientId, client_secret: clientSecret };
+  }
 }
 
 /** The seed's prerequisite request (000_…): it succeeds as it stands, once. */

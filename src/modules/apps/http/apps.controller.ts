@@ -16,6 +16,10 @@ import {
   errorDoc,
   invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
 import type { Page } from '../../../shared/pagination.js';
 import { AppsService } from '../application/apps.service.js';
@@ -49,6 +53,26 @@ const NOT_OWNER = errorDoc(
   'not_the_owner',
 );
 
+/** A real answer of the rotation (the secret is a made-up one of the true shape). */
+const ROTATED_EXAMPLE = {
+  code: 200,
+  message: 'app secret rotated',
+  data: {
+    app_code_name: 'testimportapp1700000000',
+    app_id: '0192b3a4-5c6d-7e8f-9a0b-1c2d3e4f5a6b',
+    name: 'Test Import Clients App',
+    app_type: ['import_clients'],
+    redirect_uri: 'https://example.com/callback',
+    api_uri: 'https://app.example.com/records',
+    description: null,
+    owner_uid: 'user-42',
+    created_at: '2026-11-20T09:15:02.118Z',
+    updated_at: '2026-12-04T16:40:55.907Z',
+    client_id: 'app_9f86d081884c7d659a2feaa0',
+    client_secret: 'sk_q3Vt0bX9mK2pL7wN4rY8cE1hJ6gF5dA0sZ-uI_oTxMv',
+  },
+} satisfies { data: CreatedAppDto } & Record<string, unknown>;
+
 @ApiTags('apps')
 @Controller('platform/v1/apps')
 export class AppsController {
@@ -64,25 +88,26 @@ export class AppsController {
       'of the answer: `POST /oauth/token` trades them for an app token.',
   })
   @ApiJsonBody(CreateAppDto, CREATE_APP_EXAMPLE)
+  @Idempotent()
   @ApiEnvelope(CreatedAppDto, { status: 201, message: 'app created' })
-  @ApiErrors({
-    400: INVALID_BODY,
-    409: errorDoc(
-      'The app_code_name is taken (across the platform)',
-      new ConflictError('already_exists', 'app already exists', [
-        detail('app_code_name', 'already_exists', CREATE_APP_EXAMPLE.app_code_name),
-      ]),
-    ),
-  })
+  @ApiErrors(
+    withIdempotencyErrors({
+      400: INVALID_BODY,
+      409: errorDoc(
+        'The app_code_name is taken (across the platform)',
+        new ConflictError('already_exists', 'app already exists', [
+          detail('app_code_name', 'already_exists', CREATE_APP_EXAMPLE.app_code_name),
+        ]),
+      ),
+    }),
+  )
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateAppDto,
   ): Promise<CreatedAppDto> {
-    const { app, clientSecret } = await this.apps.create(principal, {
-      appCodeName: body.app_code_name,
-      ...body.toDetails(),
-    });
-    return { ...AppDto.from(app), client_id: app.clientId, client_secret: clientSecret };
+    return CreatedAppDto.withSecret(
+      await this.apps.create(principal, { appCodeName: body.app_code_name, ...body.toDetails() }),
+    );
   }
 
   @Get()
@@ -123,6 +148,33 @@ export class AppsController {
     @Body() body: UpdateAppDto,
   ): Promise<AppDto> {
     return AppDto.from(await this.apps.update(principal, appCodeName, body.toDetails()));
+  }
+
+  @Post(':app_code_name/secret')
+  @Scopes('apps:write')
+  @ApiOperation({
+    operationId: 'rotateAppSecret',
+    summary: "Rotate an app's client_secret (owner or platform:admin); the new one is shown once",
+    description: [
+      'Issues a new `client_secret` for the app; its `client_id` stays. From now on the old secret',
+      'is refused at `POST /oauth/token`, the app tokens issued with it are refused (401), and the',
+      'requests the platform sends the app are signed with the new secret (`X-Signature-256`,',
+      'HMAC-SHA256 keyed with the client_secret). An app registered before signatures were keyed',
+      'with the client_secret keeps its SHA-256-derived key until this call.',
+    ].join('\n'),
+  })
+  @ApiParam(CODE_NAME)
+  @ApiEnvelope(CreatedAppDto, {
+    message: 'app secret rotated',
+    description: 'The app with its new `client_secret`, shown only in this answer',
+    example: ROTATED_EXAMPLE.data,
+  })
+  @ApiErrors({ 403: NOT_OWNER, 404: NOT_FOUND })
+  async rotateSecret(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_code_name') appCodeName: string,
+  ): Promise<CreatedAppDto> {
+    return CreatedAppDto.withSecret(await this.apps.rotateSecret(principal, appCodeName));
   }
 
   @Delete(':app_code_name')

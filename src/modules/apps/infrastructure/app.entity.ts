@@ -38,8 +38,16 @@ export class AppEntity {
   @Column({ name: 'client_secret_hash', type: 'text' })
   clientSecretHash: string;
 
-  @Column({ name: 'signing_key', type: 'text' })
-  signingKey: string;
+  @Column({ name: 'secret_version', type: 'integer', default: 1 })
+  secretVersion: number;
+
+  /** The sealed client_secret (AES-256-GCM), for apps registered or rotated since SPEC §8. */
+  @Column({ name: 'client_secret_encrypted', type: 'text', nullable: true })
+  clientSecretEncrypted: string | null;
+
+  /** SHA-256 (hex) of the secret: the signing key of apps registered before, until rotation. */
+  @Column({ name: 'signing_key', type: 'text', nullable: true })
+  signingKey: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -9,11 +9,39 @@ import {
 } from '../../../shared/database/pg-errors.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
-import type { App, AppDetails, AppType, NewApp } from '../domain/app.js';
+import type {
+  App,
+  AppDetails,
+  AppSigningKey,
+  AppType,
+  NewApp,
+  RotatedSecret,
+} from '../domain/app.js';
 import { AppRepository } from '../domain/app.repository.js';
 import { AppEntity } from './app.entity.js';
 
-const toApp = (e: AppEntity): App => ({ ...e, appTypes: e.appTypes as AppType[] });
+function signingKeyOf(e: AppEntity): AppSigningKey {
+  if (e.clientSecretEncrypted) {
+    return { scheme: 'client_secret', sealedSecret: e.clientSecretEncrypted, clientId: e.clientId };
+  }
+  if (e.signingKey) return { scheme: 'sha256_of_secret', key: e.signingKey };
+  // The table's CHECK constraint keeps exactly one of the two.
+  throw new Error(`app ${e.appId} has no signing key`);
+}
+
+/** The two columns of a signing key: the sealed secret, or the key of an app from before. */
+function signingColumns(
+  key: AppSigningKey,
+): Pick<AppEntity, 'clientSecretEncrypted' | 'signingKey'> {
+  return key.scheme === 'client_secret'
+    ? { clientSecretEncrypted: key.sealedSecret, signingKey: null }
+    : { clientSecretEncrypted: null, signingKey: key.key };
+}
+
+function toApp(e: AppEntity): App {
+  const { clientSecretEncrypted: _sealed, signingKey: _key, ...fields } = e;
+  return { ...fields, appTypes: e.appTypes as AppType[], signingKey: signingKeyOf(e) };
+}
 
 @Injectable()
 export class TypeOrmAppRepository extends AppRepository {
@@ -27,7 +55,10 @@ export class TypeOrmAppRepository extends AppRepository {
 
   async insert(app: NewApp): Promise<App> {
     try {
-      const saved = await this.repo.save(this.repo.create(app));
+      const { signingKey, ...fields } = app;
+      const saved = await this.repo.save(
+        this.repo.create({ ...fields, ...signingColumns(signingKey) }),
+      );
       return toApp(saved);
     } catch (error) {
       if (
@@ -66,6 +97,18 @@ export class TypeOrmAppRepository extends AppRepository {
 
   async update(appId: string, details: AppDetails): Promise<App> {
     await this.repo.update({ appId }, details);
+    return toApp(await this.repo.findOneByOrFail({ appId }));
+  }
+
+  async rotateSecret(appId: string, secret: RotatedSecret): Promise<App> {
+    await this.repo.update(
+      { appId },
+      {
+        clientSecretHash: secret.clientSecretHash,
+        ...signingColumns(secret.signingKey),
+        secretVersion: () => 'secret_version + 1',
+      },
+    );
     return toApp(await this.repo.findOneByOrFail({ appId }));
   }
 

@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
 import { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportSessionRepository } from '../../../import/domain/import-session.repository.js';
-import { detail, NotFoundError, PreconditionFailedError } from '../../../shared/domain-error.js';
+import {
+  detail,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../../shared/domain-error.js';
 import { Metrics } from '../../../shared/metrics/metrics.js';
 import { AppAssignmentRepository } from '../../app-assignments/domain/app-assignment.repository.js';
 import { AppRepository } from '../../apps/domain/app.repository.js';
@@ -21,6 +26,8 @@ export interface Requester {
   sub: string;
   businessUid: string;
   email: string | null;
+  /** Set when the requester is an app (its own token): it may import only through itself. */
+  appId?: string;
 }
 
 /**
@@ -41,6 +48,11 @@ export class AppImportService {
   async start(requester: Requester, request: AppImportRequest): Promise<ImportSession> {
     const app = await this.apps.findByCodeName(request.appCodeName);
     if (!app) throw new NotFoundError(`app ${request.appCodeName}`);
+    if (requester.appId !== undefined && requester.appId !== app.appId) {
+      throw new ForbiddenError(
+        'insufficient permissions: an app starts imports only through itself',
+      );
+    }
     if (!app.appTypes.includes('import_clients')) {
       throw new PreconditionFailedError(
         [detail('app_code_name', 'wrong_type', app.appCodeName)],

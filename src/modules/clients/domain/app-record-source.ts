@@ -1,9 +1,11 @@
+import type { AppSigningKey } from '../../apps/domain/app.js';
+
 /** Where an `import_clients` app is pulled from (SPEC §5.2). */
 export interface AppPullTarget {
   appCodeName: string;
   apiUri: string;
-  /** The key of the request signatures (SHA-256 of the app's client secret). */
-  signingKey: string;
+  /** The key of the request signatures, as stored: opened only when a request is signed. */
+  signingKey: AppSigningKey;
 }
 
 export interface AppPage {

@@ -35,6 +35,10 @@ import {
   invalidDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
 import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import { StartsImport } from '../../../shared/lifecycle/starts-import.js';
 import type { Page } from '../../../shared/pagination.js';
@@ -92,8 +96,9 @@ export class ClientsController {
     summary: 'Create a client (email or phone required; email unique per business)',
   })
   @ApiJsonBody(ClientFieldsDto, CLIENT_BODY_EXAMPLE)
+  @Idempotent()
   @ApiEnvelope(ClientDto, { status: 201, message: 'client created' })
-  @ApiErrors({ 400: COMMON_ERRORS.invalidBody, 409: EMAIL_TAKEN })
+  @ApiErrors(withIdempotencyErrors({ 400: COMMON_ERRORS.invalidBody, 409: EMAIL_TAKEN }))
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: ClientFieldsDto,
@@ -181,41 +186,44 @@ export class ClientsController {
     description: 'An app of type import_clients, assigned to your business',
   })
   @ApiJsonBody(AppImportDto, APP_IMPORT_BODY_EXAMPLE)
+  @Idempotent()
   @ApiEnvelope(AppImportStartedDto, { status: 201, message: 'clients import started' })
-  @ApiErrors({
-    400: [
-      invalidDoc(
-        'import_params or fields_mapping breaks its rules (every problem listed)',
-        'import_params.upload_type',
-        'invalid_value',
-        'both',
-      ),
-      invalidDoc(
-        'fields_mapping maps neither email nor phone',
-        'fields_mapping',
-        'email_or_phone_required',
-        { first_name: 'First Name' },
-        'invalid fields_mapping',
-      ),
-    ],
-    404: errorDoc('No such app', new NotFoundError(`app ${EXAMPLE_APP}`)),
-    422: [
-      errorDoc(
-        'The app is not of type import_clients',
-        new PreconditionFailedError(
-          [detail('app_code_name', 'wrong_type', EXAMPLE_APP)],
-          'the app is not of type import_clients',
+  @ApiErrors(
+    withIdempotencyErrors({
+      400: [
+        invalidDoc(
+          'import_params or fields_mapping breaks its rules (every problem listed)',
+          'import_params.upload_type',
+          'invalid_value',
+          'both',
         ),
-      ),
-      errorDoc(
-        'The app is not assigned to the business',
-        new PreconditionFailedError(
-          [detail('app_code_name', 'not_installed', EXAMPLE_APP)],
-          'the app is not installed for this business',
+        invalidDoc(
+          'fields_mapping maps neither email nor phone',
+          'fields_mapping',
+          'email_or_phone_required',
+          { first_name: 'First Name' },
+          'invalid fields_mapping',
         ),
-      ),
-    ],
-  })
+      ],
+      404: errorDoc('No such app', new NotFoundError(`app ${EXAMPLE_APP}`)),
+      422: [
+        errorDoc(
+          'The app is not of type import_clients',
+          new PreconditionFailedError(
+            [detail('app_code_name', 'wrong_type', EXAMPLE_APP)],
+            'the app is not of type import_clients',
+          ),
+        ),
+        errorDoc(
+          'The app is not assigned to the business',
+          new PreconditionFailedError(
+            [detail('app_code_name', 'not_installed', EXAMPLE_APP)],
+            'the app is not installed for this business',
+          ),
+        ),
+      ],
+    }),
+  )
   async importFromApp(
     @CurrentPrincipal() p: Principal,
     @Param('app_code_name') appCodeName: string,
@@ -228,7 +236,7 @@ export class ClientsController {
       send_notifications_when_done: body.import_params.send_notifications_when_done ?? true,
     };
     const session = await this.appImports.start(
-      { sub: p.sub, businessUid: p.businessUid!, email: emailOf(p) },
+      { sub: p.sub, businessUid: p.businessUid!, email: emailOf(p), appId: p.app?.appId },
       {
         appCodeName,
         shouldOverride: params.should_override,

@@ -15,6 +15,9 @@ import {
   type AppPullTarget,
   AppRecordSource,
 } from '../domain/app-record-source.js';
+import { isPrivateAddress } from './private-address.js';
+import { AppSigningKeys } from '../../apps/application/app-signing-keys.js';
+import { SecretCipherError } from '../../../shared/crypto/secret-cipher.js';
 
 /** An answer worth another try (429, 5xx, network trouble), with the wait the app asked for. */
 class RetryableError extends Error {
@@ -26,17 +29,10 @@ class RetryableError extends Error {
   }
 }
 
-/** Is this address one an app may not be pulled from (loopback, private, link-local, …)? */
-export function isPrivateAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return true;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  }
-  return parsed.range() !== 'unicast';
-}
-
-/** The signature of a request: `sha256=<hex HMAC-SHA256 of "GET <path and query>">`. */
+/**
+ * The signature of a request (SPEC §5.2, §8; docs/security.md): `sha256=` + the hex
+ * HMAC-SHA256, keyed with the app's client_secret, of `GET <path and query>`.
+ */
 export function signatureOf(key: string, pathAndQuery: string): string {
   return `sha256=${createHmac('sha256', key).update(`GET ${pathAndQuery}`).digest('hex')}`;
 }
@@ -71,8 +67,21 @@ export class HttpAppRecordSource extends AppRecordSource {
     private readonly policy: AppPullPolicy,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly signingKeys: AppSigningKeys,
   ) {
     super();
+  }
+
+  /** The app's HMAC key, opened for this pull only (SPEC §8). */
+  private hmacKeyOf(app: AppPullTarget): string {
+    try {
+      return this.signingKeys.hmacKeyOf(app.signingKey);
+    } catch (error) {
+      if (!(error instanceof SecretCipherError)) throw error;
+      throw new AppPullError(
+        `the app's secret cannot be read to sign requests (was APP_SECRET_KEY changed?); rotate the app's secret`,
+      );
+    }
   }
 
   async fetchPage(
@@ -84,7 +93,8 @@ export class HttpAppRecordSource extends AppRecordSource {
       session_id: params.sessionId,
       business_uid: params.businessUid,
     });
-    const body = await this.withRetries(`page ${params.page}`, () => this.get(url, app.signingKey));
+    const key = this.hmacKeyOf(app);
+    const body = await this.withRetries(`page ${params.page}`, () => this.get(url, key));
     if (
       typeof body !== 'object' ||
       body === null ||
@@ -108,7 +118,8 @@ export class HttpAppRecordSource extends AppRecordSource {
       session_id: params.sessionId,
       business_uid: params.businessUid,
     });
-    await this.withRetries('the completion call', () => this.get(url, app.signingKey, false));
+    const key = this.hmacKeyOf(app);
+    await this.withRetries('the completion call', () => this.get(url, key, false));
   }
 
   private urlOf(app: AppPullTarget, query: Record<string, string>): URL {

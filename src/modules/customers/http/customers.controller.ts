@@ -11,6 +11,10 @@ import {
   COMMON_ERRORS,
   errorDoc,
 } from '../../../shared/http/api-envelope.decorator.js';
+import {
+  Idempotent,
+  withIdempotencyErrors,
+} from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
 import { ImportTargets } from '../../../import/application/import-targets.js';
@@ -65,8 +69,9 @@ export class CustomersController {
   @Scopes('customers:write')
   @ApiOperation({ operationId: 'createCustomer', summary: 'Create a customer' })
   @ApiJsonBody(CustomerFieldsDto, CUSTOMER_BODY_EXAMPLE)
+  @Idempotent()
   @ApiEnvelope(CustomerDto, { status: 201, message: 'customer created' })
-  @ApiErrors({ 400: COMMON_ERRORS.invalidBody })
+  @ApiErrors(withIdempotencyErrors({ 400: COMMON_ERRORS.invalidBody }))
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() body: CustomerFieldsDto,

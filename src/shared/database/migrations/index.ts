@@ -8,6 +8,8 @@ import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js
 import { ByteOrderKeys1763900000007 } from './1763900000007-byte-order-keys.js';
 import { ImportJobs1763900000008 } from './1763900000008-import-jobs.js';
 import { RateLimits1764100000000 } from './1764100000000-rate-limits.js';
+import { AppSecrets1764200000000 } from './1764200000000-app-secrets.js';
+import { IdempotencyKeys1764200000001 } from './1764200000001-idempotency-keys.js';
 
 /** Every migration, in order. Under ESM TypeORM takes classes, not globs. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   ByteOrderKeys1763900000007,
   ImportJobs1763900000008,
   RateLimits1764100000000,
+  AppSecrets1764200000000,
+  IdempotencyKeys1764200000001,
 ];
