@@ -446,6 +446,9 @@ async function main(): Promise<void> {
     const confirmS = confirm ? confirm.totalS : null;
     const totalS = validateS + (confirmS ?? 0);
     const c = confirm?.head ?? null;
+    // The physical limit of a whole import: staging the rows (COPY) plus storing them where they
+    // belong (the floor).
+    const limitS = copyS !== null && floorS !== null ? copyS + floorS : null;
     const result = {
       entity: args.entity,
       rows: args.rows,
@@ -456,6 +459,8 @@ async function main(): Promise<void> {
       copy_s: round(copyS),
       ratio_total_to_copy: round(copyS ? totalS / copyS : null, 2),
       floor_insert_s: round(floorS),
+      limit_s: round(limitS),
+      ratio_total_to_limit: round(limitS ? totalS / limitS : null, 2),
       ratio_floor_to_copy: round(copyS && floorS ? floorS / copyS : null, 2),
       rows_per_s: round(args.rows / totalS, 1),
       naive_rows_per_s: round(naiveRowsPerS, 1),
