@@ -47,7 +47,7 @@ export function parseWithRecordParser(chunks: string[], delimiter: string): Pars
 
 /** The text through the fast-csv reference, fed in the given chunks. */
 export async function parseWithFastCsv(chunks: string[], delimiter: string): Promise<ParseOutcome> {
-  const parser = new RecordParser(delimiter);
+  const parser = new FastCsvRecordParser(delimiter);
   const outcome: ParseOutcome = { records: [], blankRecords: 0 };
   pipeline(Readable.from(chunks, { highWaterMark: 1 }), parser, () => undefined);
   try {
@@ -220,7 +220,10 @@ export function randomChunks(random: () => number, text: string): string[] {
 // ----------------------------------------------------------------- the fast-csv reference
 
 /** The reader's parser before CsvRecordParser: fast-csv with line counting and `invalid_csv` errors. */
-class RecordParser extends CsvParserStream<string[], CsvRecord & Record<string, unknown>> {
+export class FastCsvRecordParser extends CsvParserStream<
+  string[],
+  CsvRecord & Record<string, unknown>
+> {
   /** Line where the next record fast-csv emits starts. */
   private nextLine = 1;
   /** Characters fed since the last emitted record (may overcount by one chunk). */
