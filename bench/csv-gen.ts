@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { CLIENT_IMPORT_COLUMNS } from '../src/modules/clients/domain/client.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../src/modules/customers/domain/customer.js';
+// A seeded PRNG, so that every run writes the same file.
+import { rng } from '../src/import/csv/csv-differential.spec-helper.js';
 
 export type Entity = 'clients' | 'customers';
 
@@ -126,18 +128,6 @@ const SECTORS = [
   'Produzione di mobili su misura',
 ];
 const LEGAL_FORMS = ['S.r.l.', 'S.p.A.', 'S.n.c.', 'S.a.s.', 'S.r.l.s.'];
-
-/** mulberry32: a small seeded PRNG, so that every run writes the same file. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** RFC 4180 quoting: always when asked, and whenever the cell needs it. */
 function cell(value: string, forceQuotes = false): string {

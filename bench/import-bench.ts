@@ -52,6 +52,9 @@ function log(message: string): void {
   process.stderr.write(`[bench ${s}s] ${message}\n`);
 }
 
+const spent = (before: number | null, after: number | null): number | null =>
+  before === null || after === null ? null : after - before;
+
 const round = (n: number | null, digits = 3): number | null =>
   n === null || !Number.isFinite(n) ? null : Number(n.toFixed(digits));
 
@@ -128,6 +131,20 @@ class Server {
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /**
+   * CPU seconds the server process has used so far, all its threads (/proc/<pid>/stat, Linux):
+   * less disturbed than wall time by other work on a shared machine.
+   */
+  cpuSeconds(): number | null {
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+    } catch {
+      return null;
+    }
   }
 
   output(): string {
@@ -383,7 +400,9 @@ async function main(): Promise<void> {
     log(`server RSS before the import: ${((sampler.sample() ?? 0) / 1024).toFixed(0)} MB`);
 
     log('POST validate');
+    const cpuBeforeValidate = server.cpuSeconds();
     const validate = await uploadCsv(`${base}${prefix}/import/validate`, token, csvPath);
+    const validateCpuS = spent(cpuBeforeValidate, server.cpuSeconds());
     server.assertAlive();
     checkAnswer('validate', validate, server);
     const v = validate.head!;
@@ -399,12 +418,15 @@ async function main(): Promise<void> {
     }
 
     let confirm: StreamedAnswer | null = null;
+    let confirmCpuS: number | null = null;
     if (!args.validateOnly) {
       log('POST confirm');
+      const cpuBeforeConfirm = server.cpuSeconds();
       confirm = await postJson(`${base}${prefix}/import/confirm`, token, {
         import_id: v.import_id,
         override: true,
       });
+      confirmCpuS = spent(cpuBeforeConfirm, server.cpuSeconds());
       server.assertAlive();
       checkAnswer('confirm', confirm, server);
       const c = confirm.head!;
@@ -446,6 +468,9 @@ async function main(): Promise<void> {
     const confirmS = confirm ? confirm.totalS : null;
     const totalS = validateS + (confirmS ?? 0);
     const c = confirm?.head ?? null;
+    // The physical limit of a whole import: staging the rows (COPY) plus storing them where they
+    // belong (the floor).
+    const limitS = copyS !== null && floorS !== null ? copyS + floorS : null;
     const result = {
       entity: args.entity,
       rows: args.rows,
@@ -456,6 +481,8 @@ async function main(): Promise<void> {
       copy_s: round(copyS),
       ratio_total_to_copy: round(copyS ? totalS / copyS : null, 2),
       floor_insert_s: round(floorS),
+      limit_s: round(limitS),
+      ratio_total_to_limit: round(limitS ? totalS / limitS : null, 2),
       ratio_floor_to_copy: round(copyS && floorS ? floorS / copyS : null, 2),
       rows_per_s: round(args.rows / totalS, 1),
       naive_rows_per_s: round(naiveRowsPerS, 1),
@@ -473,6 +500,8 @@ async function main(): Promise<void> {
       updated: num(c, 'updated'),
       skipped: num(c, 'skipped'),
       failed: num(c, 'failed'),
+      validate_cpu_s: round(validateCpuS, 2),
+      confirm_cpu_s: round(confirmCpuS, 2),
       validate_ttfb_s: round(validate.ttfbS),
       confirm_ttfb_s: round(confirm ? confirm.ttfbS : null),
       csv_mb: round(generated.bytes / 1024 / 1024, 1),

@@ -51,33 +51,43 @@ export async function* csvRows(
   batches: AsyncIterable<CsvRecord[]>,
 ): AsyncIterable<SourceRow[]> {
   for await (const batch of batches) {
-    yield batch.map((record) => {
-      const cells: Record<string, string> = {};
-      let nul = false;
-      fieldAt.forEach((field, i) => {
-        if (field === undefined || i >= record.cells.length) return;
-        const cell = record.cells[i];
-        nul ||= cell.includes('\u0000');
-        cells[field] = nul ? cell.replaceAll('\u0000', '') : cell;
-      });
-      if (nul) {
-        // PostgreSQL text cannot hold NUL: the row is reported, never stored as sent.
-        return {
-          rowNumber: record.rowNumber,
-          cells,
-          unreadable: { field: 'row', message: 'invalid_character', values: ['NUL'] },
-        };
-      }
-      if (record.cells.length === fieldAt.length) return { rowNumber: record.rowNumber, cells };
-      return {
-        rowNumber: record.rowNumber,
-        cells,
-        unreadable: {
-          field: 'row',
-          message: 'column_count_mismatch',
-          values: [String(fieldAt.length), String(record.cells.length)],
-        },
-      };
-    });
+    const rows = new Array<SourceRow>(batch.length);
+    for (let i = 0; i < batch.length; i++) rows[i] = sourceRow(fieldAt, batch[i]);
+    yield rows;
   }
+}
+
+function sourceRow(fieldAt: Array<string | undefined>, record: CsvRecord): SourceRow {
+  const cells: Record<string, string> = {};
+  let nul = false;
+  const width = Math.min(fieldAt.length, record.cells.length);
+  for (let i = 0; i < width; i++) {
+    const field = fieldAt[i];
+    if (field === undefined) continue;
+    const cell = record.cells[i];
+    if (cell.includes('\u0000')) {
+      nul = true;
+      cells[field] = cell.replaceAll('\u0000', '');
+    } else {
+      cells[field] = cell;
+    }
+  }
+  if (nul) {
+    // PostgreSQL text cannot hold NUL: the row is reported, never stored as sent.
+    return {
+      rowNumber: record.rowNumber,
+      cells,
+      unreadable: { field: 'row', message: 'invalid_character', values: ['NUL'] },
+    };
+  }
+  if (record.cells.length === fieldAt.length) return { rowNumber: record.rowNumber, cells };
+  return {
+    rowNumber: record.rowNumber,
+    cells,
+    unreadable: {
+      field: 'row',
+      message: 'column_count_mismatch',
+      values: [String(fieldAt.length), String(record.cells.length)],
+    },
+  };
 }

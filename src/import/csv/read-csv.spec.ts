@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidError } from '../../shared/domain-error.js';
+import { isUtf8 } from 'node:buffer';
+import { DELIMITERS, parseWithFastCsv, randomCsv, rng } from './csv-differential.spec-helper.js';
 import { openCsv, type CsvHeader, type CsvReadOptions, type CsvRecord } from './read-csv.js';
 
 const fixture = (name: string) =>
@@ -372,6 +374,110 @@ describe('batches and maxRows', () => {
   test('maxRows 0 rejects any data row', async () => {
     const error = await invalid(openCsv(await temp('a\n1\n'), { maxRows: 0 }));
     expect(error.errors[0].message).toBe('too_many_rows');
+  });
+});
+
+describe('blank lines are bounded (the work per upload, not only the data rows)', () => {
+  test('more blank lines than maxBlankLines → too_many_blank_lines, wherever they are', async () => {
+    for (const content of [
+      'a,b\n1,2\n\n\n\n , \n,\n\n3,4\n',
+      '\n\n\n\n\n\n\na,b\n1,2\n',
+      'a;b\r\n1;2\r\n;;\r\n;;\r\n;;\r\n;;\r\n;;\r\n;;\r\n',
+    ]) {
+      const error = await invalid(readAll(await temp(content), { maxRows: 10, maxBlankLines: 5 }));
+      expect(error.errors).toEqual([{ key: 'file', message: 'too_many_blank_lines', value: '5' }]);
+      expect(error.message).toBe('the file has more than 5 blank lines');
+    }
+  });
+
+  test('exactly maxBlankLines blank lines pass', async () => {
+    const { records } = await readAll(await temp('\na,b\n\n1,2\n\n\n,\n'), {
+      maxRows: 10,
+      maxBlankLines: 5,
+    });
+    expect(records.map((r) => r.rowNumber)).toEqual([4]);
+  });
+
+  test('by default as many blank lines as maxRows, and at least 10,000', async () => {
+    const path = await temp(numbered(3, '\n'.repeat(10_000)));
+    expect((await readAll(path, { maxRows: 3 })).records).toHaveLength(3);
+    const more = await temp(numbered(3, '\n'.repeat(10_001)));
+    expect((await invalid(readAll(more, { maxRows: 3 }))).errors[0].value).toBe('10000');
+    const large = await temp(numbered(3, '\n'.repeat(20_000)));
+    expect((await readAll(large, { maxRows: 20_000 })).records).toHaveLength(3);
+  });
+
+  test.each([
+    ['after a header and a row', 'a,b\n1,2\n'],
+    ['alone', ''],
+  ])('50 MB of line breaks %s are refused in well under 2 s', async (_name, head) => {
+    // Before the limit, every blank line went through the parser as a record: ~160 s here.
+    const path = await temp(Buffer.concat([Buffer.from(head), Buffer.alloc(50 * 1024 * 1024, 10)]));
+    const started = performance.now();
+    const error = await invalid(readAll(path, { maxRows: 100_000 }));
+    expect(error.errors).toEqual([
+      { key: 'file', message: 'too_many_blank_lines', value: '100000' },
+    ]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('differential on files: every encoding, the same answer as the fast-csv reference', () => {
+  const ENCODINGS = ['utf-8', 'utf-8 BOM', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+
+  function encode(text: string, encoding: (typeof ENCODINGS)[number]): Buffer {
+    if (encoding === 'utf-8') return Buffer.from(text);
+    if (encoding === 'utf-8 BOM') return Buffer.from(`\ufeff${text}`);
+    if (encoding === 'windows-1252') return Buffer.from(text, 'latin1');
+    const le = Buffer.from(`\ufeff${text}`, 'utf16le');
+    if (encoding === 'utf-16le') return le;
+    for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+    return le;
+  }
+
+  /** What the reader must answer, from the file's bytes decoded independently and fast-csv. */
+  async function expected(bytes: Buffer, delimiter: string): Promise<unknown> {
+    const utf16 = bytes[0] === 0xff ? 'utf-16le' : bytes[0] === 0xfe ? 'utf-16be' : undefined;
+    const bom = utf16 ? 2 : bytes[0] === 0xef ? 3 : 0;
+    const body = bytes.subarray(bom);
+    const encoding = utf16 ?? (isUtf8(body) ? 'utf-8' : 'latin1');
+    const text = new TextDecoder(encoding, { ignoreBOM: true }).decode(body);
+    const outcome = await parseWithFastCsv([text], delimiter);
+    if (outcome.error) return outcome.error;
+    if (outcome.records.length === 0) return 'file_empty: ';
+    if (outcome.records.length === 1) return 'no_data_rows: ';
+    const [header, ...records] = outcome.records;
+    return { columns: header.cells.map((c) => c.toLowerCase()), records };
+  }
+
+  async function actual(path: string): Promise<unknown> {
+    try {
+      const { header, records } = await readAll(path);
+      return { columns: header.columns, records };
+    } catch (error) {
+      if (!(error instanceof InvalidError)) throw error;
+      return error.errors.map((e) => `${e.message}: ${e.value}`).join('; ');
+    }
+  }
+
+  test('300 random files in UTF-8 (with and without BOM), UTF-16 LE/BE and Windows-1252', async () => {
+    const random = rng(14);
+    const disagreements: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const delimiter = DELIMITERS[i % DELIMITERS.length];
+      const encoding = ENCODINGS[Math.floor(random() * ENCODINGS.length)];
+      let text = `id${delimiter}name${delimiter}notes\r\n${randomCsv(random, delimiter)}`;
+      // Windows-1252 files: only characters of Latin-1 outside 0x80–0x9F, and one that is not
+      // valid UTF-8 on its own, so that the file is read as Windows-1252.
+      if (encoding === 'windows-1252')
+        text = `±${text.replace(/[^\t-\u007f\u00a0-\u00ff]/gu, 'x')}`;
+      const bytes = encode(text, encoding);
+      const want = JSON.stringify(await expected(bytes, delimiter));
+      const got = JSON.stringify(await actual(await temp(bytes)));
+      if (got !== want)
+        disagreements.push(`${encoding} ${JSON.stringify(text)}:\n  ${want}\n  ${got}`);
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 

@@ -1,21 +1,16 @@
 /**
  * Streaming CSV reader of the import engine: detects the encoding and the delimiter, then parses
- * the file with fast-csv without ever holding more than a few chunks of it in memory.
+ * the file with CsvRecordParser (its grammar and row numbering are described there) without ever
+ * holding more than a chunk and one record of it in memory.
  *
- * Row numbers: fast-csv does not report line numbers, so the reader counts them itself. A record
- * that starts on line L and whose raw (untrimmed) cells contain k line breaks (`\r\n`, `\n` or a
- * lone `\r`, which can only occur inside quoted cells) ends on line L + k, so the next record
- * starts on line L + k + 1. Blank lines come out of fast-csv as records too (`ignoreEmpty: false`)
- * and advance the counter by one. The counting happens inside the parser stream (in the row
- * transform, in file order), so when a chunk fails to parse the counter names the first line of
- * the first record that was not emitted; the failed chunk is then fed again line by line so that
- * it names the line where the bad record starts.
+ * The work per upload is bounded by the limits, blank lines included: at most `maxRows` data
+ * rows (`too_many_rows`) and at most `maxBlankLines` blank ones (`too_many_blank_lines`); a file
+ * of nothing but line breaks is refused after those, not parsed to its end.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline, Readable, type TransformCallback } from 'node:stream';
-import { CsvParserStream, ParserOptions } from 'fast-csv';
 import { detail, InvalidError } from '../../shared/domain-error.js';
+import { CsvRecordParser } from './csv-record-parser.js';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -36,6 +31,11 @@ export interface CsvRecord {
 
 export interface CsvReadOptions {
   maxRows: number;
+  /**
+   * Blank lines (no cell, or only empty cells) allowed anywhere in the file; more →
+   * `too_many_blank_lines`. Default: maxRows, at least MIN_BLANK_LINES.
+   */
+  maxBlankLines?: number;
   /** Records per yielded batch; default 1000. */
   batchSize?: number;
 }
@@ -45,18 +45,18 @@ const READ_CHUNK_BYTES = 64 * 1024;
 /** Delimiter detection looks at no more than this much of the header line. */
 const HEADER_PEEK_CHARS = 64 * 1024;
 /**
- * fast-csv keeps an unfinished record in memory and parses it again with every chunk, so an
- * unterminated quote early in a big file would buffer the rest of the file and take quadratic
- * time before failing at the end. A record longer than this is reported as `invalid_csv`.
+ * Blank lines allowed when maxRows is small: spreadsheets export trailing rows of empty cells
+ * (`;;;;`), which cost next to nothing to skip; only millions of them are a denial of service.
  */
-const MAX_RECORD_CHARS = 1024 * 1024;
+const MIN_BLANK_LINES = 10_000;
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /**
  * Reads a CSV file from disk as a stream (memory must not grow with the file).
  *
- * Throws `InvalidError` (`file_empty`, `no_data_rows`, `invalid_csv`, `too_many_rows`) here for
- * what shows in the first records, and from the `batches` iterator for what shows later.
+ * Throws `InvalidError` (`file_empty`, `no_data_rows`, `invalid_csv`, `too_many_rows`,
+ * `too_many_blank_lines`) here for what shows in the first records, and from the `batches`
+ * iterator for what shows later.
  * `batches` opens the file when iteration starts and closes it when iteration ends (completed,
  * `break`, or an error), so an `openCsv` result that is never iterated holds no resources;
  * each iteration reads the file again.
@@ -67,24 +67,27 @@ export async function openCsv(
 ): Promise<{ header: CsvHeader; batches: AsyncIterable<CsvRecord[]> }> {
   const { maxRows } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const maxBlankLines = options.maxBlankLines ?? Math.max(maxRows, MIN_BLANK_LINES);
   if (!Number.isInteger(maxRows) || maxRows < 0) {
     throw new RangeError(`maxRows must be a non-negative integer, got ${maxRows}`);
+  }
+  if (!Number.isInteger(maxBlankLines) || maxBlankLines < 0) {
+    throw new RangeError(`maxBlankLines must be a non-negative integer, got ${maxBlankLines}`);
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
 
   const layout: Layout = await detectEncoding(path);
+  const limits = { maxRows, maxBlankLines };
   let headerRecord: CsvRecord | undefined;
   let hasDataRow = false;
-  for await (const record of readRecords(path, layout)) {
-    if (isBlank(record)) continue;
-    if (!headerRecord) {
-      headerRecord = record;
-      continue;
+  for await (const records of readRecords(path, layout, limits)) {
+    headerRecord ??= records[0];
+    if (records.length > 1 || records[0] !== headerRecord) {
+      hasDataRow = true;
+      break;
     }
-    hasDataRow = true;
-    break;
   }
   if (!headerRecord)
     throw new InvalidError([detail('file', 'file_empty', '')], 'the file is empty');
@@ -103,7 +106,7 @@ export async function openCsv(
   };
   const headerLine = headerRecord.rowNumber;
   const batches: AsyncIterable<CsvRecord[]> = {
-    [Symbol.asyncIterator]: () => readBatches(path, layout, headerLine, maxRows, batchSize),
+    [Symbol.asyncIterator]: () => readBatches(path, layout, limits, headerLine, batchSize),
   };
   return { header, batches };
 }
@@ -116,32 +119,45 @@ interface Layout {
   delimiter?: string;
 }
 
+interface Limits {
+  maxRows: number;
+  maxBlankLines: number;
+}
+
 async function* readBatches(
   path: string,
   layout: Layout,
+  limits: Limits,
   headerLine: number,
-  maxRows: number,
   batchSize: number,
 ): AsyncGenerator<CsvRecord[]> {
   let batch: CsvRecord[] = [];
   let dataRows = 0;
-  for await (const record of readRecords(path, layout)) {
-    if (record.rowNumber <= headerLine || isBlank(record)) continue;
-    dataRows += 1;
-    if (dataRows > maxRows) throw tooManyRows(maxRows);
-    batch.push(record);
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
+  for await (const records of readRecords(path, layout, limits)) {
+    for (const record of records) {
+      if (record.rowNumber <= headerLine) continue;
+      dataRows += 1;
+      if (dataRows > limits.maxRows) throw tooManyRows(limits.maxRows);
+      batch.push(record);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;
 }
 
-/** Every record of the file in order, blank ones included; closes the file when it stops. */
-async function* readRecords(path: string, layout: Layout): AsyncGenerator<CsvRecord> {
+/**
+ * The file's non-blank records in order, a decoded chunk's worth at a time (never empty);
+ * closes the file when it stops. Throws once the blank lines exceed their limit.
+ */
+async function* readRecords(
+  path: string,
+  layout: Layout,
+  limits: Limits,
+): AsyncGenerator<CsvRecord[]> {
   const file = createReadStream(path, { start: layout.bomLength, highWaterMark: READ_CHUNK_BYTES });
-  let parser: RecordParser | undefined;
   try {
     const text = decodeChunks(file, layout.encoding);
     let source: AsyncIterable<string> = text;
@@ -150,14 +166,28 @@ async function* readRecords(path: string, layout: Layout): AsyncGenerator<CsvRec
       layout.delimiter = detectDelimiter(peeked.headerLine);
       source = replay(peeked.prefix, text);
     }
-    parser = new RecordParser(layout.delimiter);
-    // Errors of the source reach the iterator below through the parser, which pipeline destroys.
-    pipeline(Readable.from(source, { highWaterMark: 1 }), parser, () => undefined);
-    for await (const record of parser) yield record as CsvRecord;
+    const parser = new CsvRecordParser(layout.delimiter);
+    for await (const chunk of source) yield* parsed(parser, limits, () => parser.feed(chunk));
+    yield* parsed(parser, limits, () => parser.end());
   } finally {
-    parser?.destroy();
     file.destroy();
   }
+}
+
+/**
+ * Runs one step of the parser, then yields the records it parsed, also those before a bad one
+ * (as they come in the file) before its error is thrown.
+ */
+function* parsed(parser: CsvRecordParser, limits: Limits, step: () => void) {
+  let failure: unknown;
+  try {
+    step();
+  } catch (error) {
+    failure = error;
+  }
+  if (parser.blankRecords > limits.maxBlankLines) throw tooManyBlankLines(limits.maxBlankLines);
+  if (parser.records.length > 0) yield parser.records.splice(0);
+  if (failure !== undefined) throw failure;
 }
 
 // ---------------------------------------------------------------------------------- encoding
@@ -270,119 +300,18 @@ async function* replay(prefix: string, rest: AsyncGenerator<string>): AsyncGener
   yield* rest;
 }
 
-// ------------------------------------------------------------------------------------ parser
-
-/** fast-csv with line counting (see the top of the file) and `invalid_csv` errors. */
-class RecordParser extends CsvParserStream<string[], CsvRecord & Record<string, unknown>> {
-  /** Line where the next record fast-csv emits starts. */
-  private nextLine = 1;
-  /** Characters fed since the last emitted record (may overcount by one chunk). */
-  private charsWithoutRecord = 0;
-  private emittedRecord = false;
-
-  constructor(delimiter: string) {
-    super(
-      new ParserOptions({
-        delimiter,
-        headers: false,
-        ignoreEmpty: false,
-        strictColumnHandling: false,
-        // Trimmed below: the raw cells are needed to count line breaks.
-        trim: false,
-        objectMode: true,
-      }),
-    );
-    this.transform((raw: string[]) => this.toRecord(raw));
-  }
-
-  private toRecord(raw: string[]): CsvRecord & Record<string, unknown> {
-    const rowNumber = this.nextLine;
-    this.nextLine += 1 + raw.reduce((sum, cell) => sum + countLineBreaks(cell), 0);
-    this.emittedRecord = true;
-    return { rowNumber, cells: raw.map((cell) => cell.trim()) };
-  }
-
-  override _transform(data: Buffer | string, encoding: string, done: TransformCallback): void {
-    if (this.charsWithoutRecord > MAX_RECORD_CHARS) {
-      done(invalidCsv(this.nextLine, `a record longer than ${MAX_RECORD_CHARS} characters`));
-      return;
-    }
-    const text = String(data);
-    this.emittedRecord = false;
-    super._transform(asChunk(text), encoding, (error) => {
-      if (!error) {
-        this.charsWithoutRecord = (this.emittedRecord ? 0 : this.charsWithoutRecord) + text.length;
-        done();
-      } else if (!isParseError(error)) {
-        done(error);
-      } else {
-        // fast-csv rejects a chunk as a whole, before emitting any of its records and without
-        // changing its state: feed it again one line at a time so that the records before the
-        // bad one are counted and nextLine names the line where the bad record starts.
-        this.feedLines(splitLines(text), 0, encoding, done);
-      }
-    });
-  }
-
-  override _flush(done: TransformCallback): void {
-    super._flush((error) => done(error ? this.toInvalid(error) : null));
-  }
-
-  private feedLines(lines: string[], index: number, encoding: string, done: TransformCallback) {
-    if (index >= lines.length) {
-      done();
-      return;
-    }
-    super._transform(asChunk(lines[index]), encoding, (error) => {
-      if (error) done(this.toInvalid(error));
-      else this.feedLines(lines, index + 1, encoding, done);
-    });
-  }
-
-  private toInvalid(error: Error): Error {
-    if (!isParseError(error)) return error;
-    const problem = /missing closing/i.test(error.message)
-      ? 'an unterminated quoted field'
-      : 'a character after a closing quote';
-    return invalidCsv(this.nextLine, problem);
-  }
-}
-
-/** fast-csv in object mode passes strings through untouched (StringDecoder returns them as is). */
-function asChunk(text: string): Buffer {
-  return text as unknown as Buffer;
-}
-
-function isParseError(error: Error): boolean {
-  return typeof error.message === 'string' && error.message.startsWith('Parse Error');
-}
-
-/** Pieces that each end after one line break (\r\n, \n or a lone \r); the last may have none. */
-function splitLines(text: string): string[] {
-  return text.match(/[^\r\n]*(?:\r\n|\n|\r|$)/g)!.filter((piece) => piece !== '');
-}
-
-function countLineBreaks(cell: string): number {
-  if (!cell.includes('\n') && !cell.includes('\r')) return 0;
-  return cell.match(/\r\n|\r|\n/g)!.length;
-}
-
-function isBlank(record: CsvRecord): boolean {
-  return record.cells.every((cell) => cell === '');
-}
-
 // ------------------------------------------------------------------------------------ errors
-
-function invalidCsv(line: number, problem: string): InvalidError {
-  return new InvalidError(
-    [detail('file', 'invalid_csv', `line ${line}`)],
-    `invalid CSV: ${problem} at line ${line}`,
-  );
-}
 
 function tooManyRows(maxRows: number): InvalidError {
   return new InvalidError(
     [detail('file', 'too_many_rows', String(maxRows))],
     `the file has more than ${maxRows} rows`,
+  );
+}
+
+function tooManyBlankLines(maxBlankLines: number): InvalidError {
+  return new InvalidError(
+    [detail('file', 'too_many_blank_lines', String(maxBlankLines))],
+    `the file has more than ${maxBlankLines} blank lines`,
   );
 }
