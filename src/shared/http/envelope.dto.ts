@@ -16,6 +16,7 @@ export class ErrorDataDto {
       'external_api_error',
       'conflict',
       'payload_too_large',
+      'unsupported_media_type',
       'precondition_failed',
     ],
   })

@@ -18,6 +18,7 @@ const TYPES: Record<number, string> = {
   400: 'validation_error',
   409: 'conflict',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   422: 'precondition_failed',
 };
 
