@@ -168,7 +168,8 @@ function cellText(book: Workbook, cell: CellState, where: () => string): string 
 function columnOf(reference: string, where: () => string): number {
   const match = /^([A-Za-z]{1,3})\d*$/.exec(reference);
   let column = 0;
-  if (match) for (const letter of match[1].toUpperCase()) column = column * 26 + letter.charCodeAt(0) - 64;
+  if (match)
+    for (const letter of match[1].toUpperCase()) column = column * 26 + letter.charCodeAt(0) - 64;
   if (column < 1 || column > EXCEL_MAX_COLUMNS) {
     throw invalidXlsx(`a cell reference "${reference}"`, where());
   }

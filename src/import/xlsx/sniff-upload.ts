@@ -108,7 +108,7 @@ async function compoundFileNames(handle: FileHandle): Promise<Set<string>> {
 
   const names = new Set<string>();
   const seen = new Set<number>();
-  for (let sector = header.readUInt32LE(0x30); sector < END_OF_CHAIN; ) {
+  for (let sector = header.readUInt32LE(0x30); sector < END_OF_CHAIN;) {
     if (seen.has(sector) || seen.size >= MAX_DIRECTORY_SECTORS) throw new Error('bad chain');
     seen.add(sector);
     const entries = await readBytes(handle, sectorOffset(sector), sectorSize);

@@ -77,7 +77,8 @@ export async function openWorkbook(
 ): Promise<Workbook> {
   const archive = await readZipArchive(path, limits.maxEntries);
   const declared = archive.entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
-  if (declared > limits.maxUncompressedBytes) throw uncompressedTooLarge(limits.maxUncompressedBytes);
+  if (declared > limits.maxUncompressedBytes)
+    throw uncompressedTooLarge(limits.maxUncompressedBytes);
 
   const main = await findMainPart(archive);
   if (main === undefined) throw invalidXlsx('the workbook part (xl/workbook.xml) is missing');

@@ -142,7 +142,10 @@ function parseDirectory(directory: Buffer, entryCount: number, fileSize: number)
   const entries: ZipEntry[] = [];
   let at = 0;
   for (let n = 0; n < entryCount; n++) {
-    if (at + CENTRAL_HEADER_SIZE > directory.length || directory.readUInt32LE(at) !== CENTRAL_SIGNATURE) {
+    if (
+      at + CENTRAL_HEADER_SIZE > directory.length ||
+      directory.readUInt32LE(at) !== CENTRAL_SIGNATURE
+    ) {
       throw invalidXlsx('a damaged ZIP directory');
     }
     const flags = directory.readUInt16LE(at + 8);
@@ -151,7 +154,10 @@ function parseDirectory(directory: Buffer, entryCount: number, fileSize: number)
     const commentLength = directory.readUInt16LE(at + 32);
     const next = at + CENTRAL_HEADER_SIZE + nameLength + extraLength + commentLength;
     if (next > directory.length) throw invalidXlsx('a damaged ZIP directory');
-    const nameBytes = directory.subarray(at + CENTRAL_HEADER_SIZE, at + CENTRAL_HEADER_SIZE + nameLength);
+    const nameBytes = directory.subarray(
+      at + CENTRAL_HEADER_SIZE,
+      at + CENTRAL_HEADER_SIZE + nameLength,
+    );
     const entry: ZipEntry = {
       // Bit 11: the name is UTF-8; otherwise CP437, which matches Latin-1 on the ASCII OOXML uses.
       name: nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1'),
@@ -181,7 +187,7 @@ function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
     localHeaderOffset: entry.localHeaderOffset === 0xffffffff,
   };
   if (!needs.uncompressedSize && !needs.compressedSize && !needs.localHeaderOffset) return;
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     if (id === 0x0001) {
@@ -269,7 +275,10 @@ async function locateData(archive: ZipArchive, entry: ZipEntry): Promise<number>
       throw invalidXlsx('a damaged ZIP entry header', entry.name);
     }
     const start =
-      entry.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
+      entry.localHeaderOffset +
+      LOCAL_HEADER_SIZE +
+      header.readUInt16LE(26) +
+      header.readUInt16LE(28);
     if (start + entry.compressedSize > archive.size) {
       throw invalidXlsx('a ZIP entry runs past the end of the file; is it truncated?', entry.name);
     }
