@@ -35,7 +35,9 @@ export function classifyFormat(id: number, code: string | undefined): NumberForm
     .replace(/\\./g, '') // escaped characters
     .replace(/[_*]./g, '') // spacing and fill characters
     .replace(/\[[^\]]*\]/g, ''); // colours, conditions, locales ([Red], [$-409])
-  if (/^0+$/.test(bare)) return { kind: 'zeros', width: bare.length };
+  // Only zeros, no literal text around them (a colour or condition in brackets is fine).
+  const zeros = firstSection.replace(/\[[^\]]*\]/g, '');
+  if (/^0+$/.test(zeros)) return { kind: 'zeros', width: zeros.length };
   if (/[ymdhs]/i.test(bare)) return { kind: 'date' };
   return GENERAL;
 }
