@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { CUSTOMER_IMPORT_COLUMNS } from '../../modules/customers/domain/customer.js';
 import { DomainError, InvalidError } from '../../shared/domain-error.js';
 import { csvRows, mapHeader } from '../csv/csv-source.js';
 import { openCsv } from '../csv/read-csv.js';
@@ -69,18 +70,7 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
 }
 const firstCode = (error: DomainError) => error.errors[0]?.message;
 
-const CUSTOMER_COLUMNS = [
-  'company_name',
-  'description',
-  'vat_number',
-  'address',
-  'city',
-  'main_contact',
-  'email',
-  'phone',
-  'language',
-  'notes',
-];
+const CUSTOMER_COLUMNS = [...CUSTOMER_IMPORT_COLUMNS];
 
 describe('workbooks saved by LibreOffice', () => {
   test('cell-types: every cell as a person sees it', async () => {

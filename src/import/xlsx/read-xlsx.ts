@@ -10,8 +10,15 @@
  * when the row has values to the right of the header, which the engine then reports as
  * `column_count_mismatch` like a ragged CSV line.
  */
-import { detail, InvalidError } from '../../shared/domain-error.js';
 import type { CsvHeader, CsvReadOptions, CsvRecord } from '../csv/read-csv.js';
+import {
+  checkReadOptions,
+  DEFAULT_BATCH_SIZE,
+  fileEmpty,
+  inBatches,
+  noDataRows,
+  tooManyRows,
+} from '../import-file.js';
 import { sheetRows, type SheetRow } from './sheet-rows.js';
 import { openWorkbook, type Workbook, type WorkbookLimits } from './workbook.js';
 
@@ -25,15 +32,14 @@ export interface XlsxHeader extends Pick<CsvHeader, 'columns'> {
   sheet: string;
 }
 
-const DEFAULT_BATCH_SIZE = 1000;
-
 /**
  * Opens the workbook and reads up to its first data row. Throws `InvalidError` (`file_empty`,
  * `no_data_rows`, `too_many_rows`, `invalid_xlsx`, `sheet_not_found`, `too_many_columns`),
  * `PayloadTooLargeError` (`uncompressed_too_large`, `too_many_entries`) or
  * `UnsupportedMediaTypeError` (`unsupported_file_type`: `.xlsb`, encrypted entries) here, and the
  * same from the `batches` iterator for what shows later in the sheet. `batches` streams the
- * worksheet again on each iteration and releases the file when iteration ends, however it ends.
+ * worksheet again on each iteration and releases the file when iteration ends, however it ends;
+ * between iterations the result holds no file, only the shared strings table in memory.
  */
 export async function openXlsx(
   path: string,
@@ -41,12 +47,7 @@ export async function openXlsx(
 ): Promise<{ header: XlsxHeader; batches: AsyncIterable<CsvRecord[]> }> {
   const { maxRows } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(maxRows) || maxRows < 0) {
-    throw new RangeError(`maxRows must be a non-negative integer, got ${maxRows}`);
-  }
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  }
+  checkReadOptions(maxRows, batchSize);
 
   const sheetName = options.sheet?.trim() || undefined;
   const book = await openWorkbook(path, options, sheetName);
@@ -67,13 +68,8 @@ export async function openXlsx(
     hasDataRow = true;
     break;
   }
-  if (!headerRow) throw new InvalidError([detail('file', 'file_empty', '')], 'the file is empty');
-  if (!hasDataRow) {
-    throw new InvalidError(
-      [detail('file', 'no_data_rows', '')],
-      'the file has a header but no data rows',
-    );
-  }
+  if (!headerRow) throw fileEmpty();
+  if (!hasDataRow) throw noDataRows();
   if (maxRows < 1) throw tooManyRows(maxRows);
 
   const width = headerRow.width;
@@ -82,32 +78,23 @@ export async function openXlsx(
     sheet: book.sheetName,
   };
   const batches: AsyncIterable<CsvRecord[]> = {
-    [Symbol.asyncIterator]: () => readBatches(book, headerPosition, width, maxRows, batchSize),
+    [Symbol.asyncIterator]: () =>
+      inBatches(dataRecords(book, headerPosition, width), maxRows, batchSize),
   };
   return { header, batches };
 }
 
-async function* readBatches(
+/** The data rows after the header, as records of at least `width` cells. */
+async function* dataRecords(
   book: Workbook,
   headerPosition: number,
   width: number,
-  maxRows: number,
-  batchSize: number,
-): AsyncGenerator<CsvRecord[]> {
-  let batch: CsvRecord[] = [];
+): AsyncGenerator<CsvRecord> {
   let position = 0;
-  let dataRows = 0;
   for await (const row of sheetRows(book)) {
     if (position++ <= headerPosition || row.width === 0) continue;
-    dataRows += 1;
-    if (dataRows > maxRows) throw tooManyRows(maxRows);
-    batch.push({ rowNumber: row.rowNumber, cells: dense(row, Math.max(width, row.width)) });
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
-    }
+    yield { rowNumber: row.rowNumber, cells: dense(row, Math.max(width, row.width)) };
   }
-  if (batch.length > 0) yield batch;
 }
 
 /** The row's cells as `width` strings, empty cells as ''. */
@@ -115,11 +102,4 @@ function dense(row: SheetRow, width: number): string[] {
   const cells = new Array<string>(width);
   for (let i = 0; i < width; i++) cells[i] = row.cells[i] ?? '';
   return cells;
-}
-
-function tooManyRows(maxRows: number): InvalidError {
-  return new InvalidError(
-    [detail('file', 'too_many_rows', String(maxRows))],
-    `the file has more than ${maxRows} rows`,
-  );
 }
