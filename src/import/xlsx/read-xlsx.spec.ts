@@ -440,6 +440,16 @@ describe('header, rows and cells', () => {
       sheet: 'Lists',
     });
   });
+
+  test('a shared-string cell without an index is an empty cell, not string 0', async () => {
+    const path = await oneSheet(
+      row(1, inline('A1', 'a'), inline('B1', 'b')) +
+        row(2, '<c r="A2" t="s"><v></v></c>', '<c r="B2" t="s"/>') +
+        row(3, '<c r="A3" t="s"><v>0</v></c>'),
+      { sharedStrings: ['zero'] },
+    );
+    expect((await readAll(path)).records).toEqual([{ rowNumber: 3, cells: ['zero', ''] }]);
+  });
 });
 
 describe('the same errors as CSV for the file as a whole', () => {

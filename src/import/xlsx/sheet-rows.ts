@@ -145,6 +145,7 @@ function cellText(book: Workbook, cell: CellState, where: () => string): string 
   const value = cell.value;
   switch (cell.type) {
     case 's': {
+      if (value === undefined || value.trim() === '') return '';
       const index = Number(value);
       const text = Number.isInteger(index) ? book.sharedStrings[index] : undefined;
       if (text === undefined) throw invalidXlsx('a reference to a missing shared string', where());
