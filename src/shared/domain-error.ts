@@ -78,6 +78,17 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/**
+ * 415 `{type:"unsupported_media_type"}`: a file of a kind this endpoint does not read (a legacy
+ * `.xls`, an `.ods`, a password-protected workbook); `message` says what to upload instead.
+ */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  constructor(errors: ErrorDetail[], message = 'unsupported media type') {
+    super('unsupported_media_type', message, errors);
+  }
+}
+
 /** 503: a dependency (the database) is unavailable; the caller may retry. */
 export class UnavailableError extends DomainError {
   readonly status = 503;

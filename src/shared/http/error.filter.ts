@@ -19,6 +19,7 @@ const TYPES: Record<number, ErrorType> = {
   400: 'validation_error',
   409: 'conflict',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   422: 'precondition_failed',
 };
 
