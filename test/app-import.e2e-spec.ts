@@ -334,6 +334,29 @@ describe('clients import through an app', () => {
       'no answer within 400 ms',
     ],
     [
+      // A deadline for the whole answer, not an idle timeout: a byte every 100 ms keeps a
+      // connection busy forever, and must not keep a page coming.
+      'an app that trickles its answer',
+      (s) =>
+        (s.handler = (_req, res, url) => {
+          if (url.searchParams.get('page') === '-1') return false;
+          const body = JSON.stringify({
+            data: [{ 'E-mail': 'slow@example.com' }],
+            has_more: false,
+          });
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (res.destroyed || sent >= body.length) {
+              clearInterval(timer);
+              res.end();
+            } else res.write(body[sent++]);
+          }, 100);
+          return true;
+        }),
+      'no answer within 400 ms',
+    ],
+    [
       'an app that keeps failing',
       (s) => (s.handler = (_req, res) => (res.writeHead(503).end(), true)),
       'the app answered 503 (gave up after 6 attempts)',

@@ -187,7 +187,21 @@ export class HttpAppRecordSource extends AppRecordSource {
     ) {
       return Promise.reject(new AppPullError(`refused: ${url.hostname} is a private address`));
     }
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveAnswer, rejectAnswer) => {
+      // A deadline for the whole exchange, body included (SPEC §5.2: 10 s per request): an app
+      // that trickles its answer byte by byte is cut off like one that does not answer.
+      const deadline = setTimeout(() => {
+        this.metrics.appPullRequest('timeout');
+        request.destroy(new RetryableError(`no answer within ${this.policy.timeoutMs} ms`));
+      }, this.policy.timeoutMs);
+      const resolve = (value: unknown) => {
+        clearTimeout(deadline);
+        resolveAnswer(value);
+      };
+      const reject = (error: Error) => {
+        clearTimeout(deadline);
+        rejectAnswer(error);
+      };
       const request = transport.request(
         url,
         {
@@ -235,7 +249,9 @@ export class HttpAppRecordSource extends AppRecordSource {
               );
             } else chunks.push(chunk);
           });
-          response.on('error', (e) => reject(new RetryableError(e.message)));
+          response.on('error', (e) =>
+            reject(e instanceof RetryableError ? e : new RetryableError(e.message)),
+          );
           response.on('end', () => {
             if (!parse) return resolve(undefined);
             try {
@@ -246,10 +262,6 @@ export class HttpAppRecordSource extends AppRecordSource {
           });
         },
       );
-      request.setTimeout(this.policy.timeoutMs, () => {
-        this.metrics.appPullRequest('timeout');
-        request.destroy(new RetryableError(`no answer within ${this.policy.timeoutMs} ms`));
-      });
       request.on('error', (error: Error & { code?: string }) => {
         if (error.code === 'EPRIVATE') reject(new AppPullError(error.message));
         else if (error instanceof RetryableError || error instanceof AppPullError) reject(error);
