@@ -26,11 +26,48 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
   );
 }
 
+/** After a 413, how long and how much of the rest of the body is read and thrown away. */
+const LINGER_MS = 30_000;
+const LINGER_IDLE_MS = 5_000;
+const LINGER_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads and discards the rest of an upload refused before its end, the way nginx's lingering
+ * close does: clients that send the whole body before reading the answer (Python's requests)
+ * would otherwise meet a reset connection instead of the 413. Nothing is kept; after at most
+ * 30 s (5 s without data) or 256 MiB the connection is closed. A body that ends in time leaves
+ * the connection usable (keep-alive), as any finished request does.
+ */
+function lingerThenClose(req: Request): void {
+  let discarded = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const close = () => {
+    clearTimeout(total);
+    clearTimeout(idle);
+    req.off('data', onData);
+    req.socket.destroy();
+  };
+  const total = setTimeout(close, LINGER_MS);
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) return close();
+    clearTimeout(idle);
+    idle = setTimeout(close, LINGER_IDLE_MS);
+  };
+  idle = setTimeout(close, LINGER_IDLE_MS);
+  req.on('data', onData);
+  req.once('end', () => {
+    clearTimeout(total);
+    clearTimeout(idle);
+  });
+  req.resume();
+}
+
 /**
  * Receives the multipart form of a validate request with busboy: the `file` field is streamed to
  * a temporary file, nothing is held in memory. At `maxBytes` the upload is cut off at once — a
- * 413 on a connection that is then closed, not drained — and every malformed form is a 400 on
- * the field concerned.
+ * 413, and the rest of the body discarded for a bounded time before the connection closes —
+ * and every malformed form is a 400 on the field concerned.
  */
 export async function receiveCsvUpload(
   req: Request,
@@ -39,7 +76,7 @@ export async function receiveCsvUpload(
 ): Promise<CsvUpload> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) {
-    res.setHeader('Connection', 'close');
+    lingerThenClose(req);
     throw tooLarge(maxBytes);
   }
   if (!req.is('multipart/form-data')) {
@@ -79,9 +116,8 @@ export async function receiveCsvUpload(
       out?.destroy();
       void remove(path);
       if (cutOff) {
-        // Stop reading: answer now and close the connection rather than drain a huge body.
-        res.setHeader('Connection', 'close');
-        res.once('finish', () => req.socket.destroy());
+        // Answer now; read and discard the rest for a bounded while, then close.
+        lingerThenClose(req);
       } else {
         req.resume();
       }
