@@ -661,4 +661,46 @@ describe('clients import through an app', () => {
       await server.stop();
     }
   });
+
+  test('a pull goes to the app it was started through, not to one registered under its code since', async () => {
+    const server = new FakeAppServer();
+    const url = await server.start();
+    try {
+      server.pages = [[{ 'First Name': 'Ugo', 'E-mail': 'ugo@example.com' }]];
+      const { auth, code } = await installed(url);
+      const token = auth.Authorization.split(' ')[1];
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      // A session of an app that was deleted since: same code, another app id.
+      const { ImportSession } = await import('../src/import/domain/import-session.js');
+      const { ImportSessionRepository } =
+        await import('../src/import/domain/import-session.repository.js');
+      const id = randomUUID();
+      await t.app.get(ImportSessionRepository).insert(
+        ImportSession.start({
+          id,
+          businessUid: claims.business_uid,
+          createdBy: claims.sub,
+          entityType: 'clients',
+          channel: {
+            kind: 'app',
+            appCodeName: code,
+            appId: randomUUID(),
+            shouldOverride: false,
+            sendNotificationsWhenDone: false,
+          },
+          fieldsMapping: MAPPING,
+          settings: { upload_type: 'single' },
+          now: new Date(),
+          ttlSeconds: 600,
+        }),
+      );
+      await t.app.get(ImportJobs).start(id);
+      const done = await settled(auth, id);
+      expect(done).toMatchObject({ status: 'failed', created: 0 });
+      expect(done.error).toBe(`the app ${code} no longer exists`);
+      expect(server.pagesRequested()).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
 });

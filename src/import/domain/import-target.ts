@@ -9,6 +9,8 @@ export type ImportChannel =
   | {
       kind: 'app';
       appCodeName: string;
+      /** The app itself (its code may be registered again by someone else after a delete). */
+      appId?: string;
       shouldOverride: boolean;
       sendNotificationsWhenDone: boolean;
       /** Where to tell the staff member who started it that it is over, when known. */

@@ -73,6 +73,7 @@ export class AppImportService {
       channel: {
         kind: 'app',
         appCodeName: app.appCodeName,
+        appId: app.appId,
         shouldOverride: request.shouldOverride,
         sendNotificationsWhenDone: request.sendNotificationsWhenDone,
         ...(requester.email ? { notifyEmail: requester.email } : {}),

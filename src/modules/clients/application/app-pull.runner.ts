@@ -67,7 +67,7 @@ export class AppPullRunner {
   private async collectAndConfirm(session: ImportSession, lease: JobLease): Promise<void> {
     const channel = session.channel as AppChannel;
     try {
-      const app = await this.pullTargetOf(channel.appCodeName);
+      const app = await this.pullTargetOf(channel);
       const startedAt = performance.now();
       await this.validator.gather(session, lease, this.target, this.pages(session, lease, app));
       lease.checkpoint();
@@ -88,9 +88,12 @@ export class AppPullRunner {
     }
   }
 
-  private async pullTargetOf(appCodeName: string): Promise<AppPullTarget> {
+  /** The app the import was started through — not another one registered under its code since. */
+  private async pullTargetOf(channel: AppChannel): Promise<AppPullTarget> {
+    const { appCodeName } = channel;
     const app = await this.apps.findByCodeName(appCodeName);
-    if (!app) throw new AppPullError(`the app ${appCodeName} no longer exists`);
+    if (!app || (channel.appId !== undefined && app.appId !== channel.appId))
+      throw new AppPullError(`the app ${appCodeName} no longer exists`);
     if (!app.apiUri)
       throw new AppPullError(`the app ${appCodeName} has no api_uri to pull clients from`);
     return { appCodeName: app.appCodeName, apiUri: app.apiUri, signingKey: app.signingKey };
@@ -146,7 +149,7 @@ export class AppPullRunner {
   /** The import ended: tell the app (`page=-1`), then the staff member. */
   private async finish(session: ImportSession): Promise<void> {
     const channel = session.channel as AppChannel;
-    const app = await this.pullTargetOf(channel.appCodeName).catch(() => undefined);
+    const app = await this.pullTargetOf(channel).catch(() => undefined);
     if (app) await this.tellApp(session, app);
     await this.notify(session, channel);
     this.logger.log(
