@@ -242,8 +242,9 @@ export function fakeEngine(
   const tx = new FakeTx(store);
   const targets = new ImportTargets();
   const metrics = new NoMetrics();
-  const leases = new JobLeases(leaseStore, sessions, tx, config, new ShutdownState());
-  const jobs = new ImportJobs(leases, leaseStore, sessions, config, metrics);
+  const shutdown = new ShutdownState();
+  const leases = new JobLeases(leaseStore, sessions, tx, config, shutdown);
+  const jobs = new ImportJobs(leases, leaseStore, sessions, config, metrics, shutdown);
   const validate = new ValidateImport(
     sessions,
     rows,
@@ -267,5 +268,6 @@ export function fakeEngine(
     jobs,
     validate,
     confirm,
+    shutdown,
   };
 }

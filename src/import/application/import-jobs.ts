@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
 import { Metrics } from '../../shared/metrics/metrics.js';
 import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
@@ -35,7 +36,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger('ImportJobs');
   private readonly handlers = new Map<Phase, JobHandler>();
   private readonly finishHooks = new Map<ChannelKind, FinishHook>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, { job: Promise<void>; lease: JobLease }>();
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private lastPurge = 0;
@@ -46,7 +47,15 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly sessions: ImportSessionRepository,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+    shutdown: ShutdownState,
+  ) {
+    // Background jobs stop at their next batch the moment shutdown begins and give their leases
+    // up, so another instance resumes them at once; requests in flight still get their time.
+    shutdown.onBegin('stop background import jobs', () => {
+      clearInterval(this.timer);
+      for (const { lease } of this.running.values()) lease.halt('shutdown');
+    });
+  }
 
   /** The handler of a phase's jobs (each phase has one). */
   handle(phase: Phase, handler: JobHandler): void {
@@ -104,7 +113,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     clearInterval(this.timer);
     await this.ticking;
     await this.leases.stopAll(0);
-    await Promise.allSettled(this.running.values());
+    await Promise.allSettled([...this.running.values()].map((r) => r.job));
   }
 
   /** Claims the session and runs its job here, in the background, if it needs one. */
@@ -123,7 +132,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
    */
   adopt(lease: JobLease, work?: JobHandler['run']): void {
     const job = this.run(lease, work).finally(() => this.running.delete(lease.sessionId));
-    this.running.set(lease.sessionId, job);
+    this.running.set(lease.sessionId, { job, lease });
   }
 
   /** One pass: claim waiting jobs up to the concurrency cap, then purge now and then. */

@@ -97,7 +97,7 @@ export class JobLeases {
     private readonly sessions: ImportSessionRepository,
     private readonly tx: TransactionRunner,
     config: AppConfig,
-    shutdown: ShutdownState,
+    private readonly shutdown: ShutdownState,
   ) {
     this.leaseMs = config.IMPORT_LEASE_SECONDS * 1000;
     // Before the database closes: every job stops at its next batch and gives its lease up, so
@@ -111,12 +111,12 @@ export class JobLeases {
   }
 
   get shuttingDown(): boolean {
-    return this.stopping;
+    return this.stopping || this.shutdown.isShuttingDown;
   }
 
   /** Takes the lease of a session in one of `phases` unless a live holder has it. */
   async claim(sessionId: string, phases: readonly Phase[]): Promise<JobLease | null> {
-    if (this.stopping) return null;
+    if (this.shuttingDown) return null;
     const owner = this.newOwner();
     const { claimed, takeover } = await this.leases.claim(sessionId, owner, this.leaseMs, phases);
     if (!claimed) return null;

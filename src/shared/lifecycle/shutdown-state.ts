@@ -17,6 +17,7 @@ export class ShutdownState implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
   private shuttingDown = false;
   private readonly hooks = new Map<string, ShutdownHook>();
+  private readonly beginHooks = new Map<string, () => void>();
   private inFlight = 0;
   private idle: Array<() => void> = [];
 
@@ -34,11 +35,26 @@ export class ShutdownState implements BeforeApplicationShutdown {
     this.hooks.set(name, hook);
   }
 
+  /**
+   * Registers (or replaces) what to do the moment shutdown begins, while requests in flight still
+   * run (e.g. stop background jobs, so that another instance takes them at once).
+   */
+  onBegin(name: string, hook: () => void): void {
+    this.beginHooks.set(name, hook);
+  }
+
   /** Readiness fails and new import work is refused from now on. Idempotent. */
   begin(reason: string): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.logger.log({ reason, requests_in_flight: this.inFlight }, 'shutting down');
+    for (const [name, hook] of this.beginHooks) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger.warn({ err: error, hook: name }, 'shutdown hook failed');
+      }
+    }
   }
 
   /** Express middleware: counts requests in flight; asks clients to reconnect elsewhere. */
