@@ -1,0 +1,134 @@
+import { describe, expect, test } from '@jest/globals';
+import type { ImportRow } from '../domain/import-row.js';
+import { ImportSession } from '../domain/import-session.js';
+import { ImportTarget, type RowAction, type WriteResult } from '../domain/import-target.js';
+import { fakeEngine, type Payload } from './fakes.spec-helper.js';
+import { BATCH_SIZE } from './validate-import.js';
+
+/** Writes every row; each batch takes `delayMs`, so a test can act between batches. */
+class SlowTarget extends ImportTarget<Payload> {
+  readonly entityType = 'customers';
+  readonly columns = ['name'];
+  batches = 0;
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+  duplicateSeverity() {
+    return 'error' as const;
+  }
+  check() {
+    return { payload: { name: '' }, errors: [] };
+  }
+  async classify() {}
+  async write(actions: RowAction<Payload>[]): Promise<WriteResult[]> {
+    this.batches++;
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return actions.map((a) => ({
+      rowNumber: a.rowNumber,
+      id: `id-${a.rowNumber}`,
+      status: 'created',
+    }));
+  }
+  describeFailure() {
+    return 'failed';
+  }
+}
+
+async function setUp(rowCount: number, delayMs = 20) {
+  const engine = fakeEngine();
+  const rows: ImportRow<Payload>[] = Array.from({ length: rowCount }, (_, i) => ({
+    rowNumber: i + 2,
+    status: 'valid',
+    data: {},
+    errors: [],
+    warnings: [],
+    ambiguities: [],
+    payload: { name: `n${i}` },
+  }));
+  const session = ImportSession.start({
+    id: 's',
+    businessUid: 'b',
+    createdBy: 'u',
+    entityType: 'customers',
+    channel: { kind: 'csv', format: 'csv' },
+    now: new Date(),
+    ttlSeconds: 600,
+  });
+  session.addRows(rows, new Date());
+  session.markValidated(new Date(), 600);
+  await engine.sessions.insert(session);
+  await engine.rows.insertRows('s', rows);
+  const target = new SlowTarget(delayMs);
+  engine.targets.register(target);
+  const caller = { sub: 'u', businessUid: 'b' };
+  const request = { importId: 's', override: false, resolutions: {} };
+  const outcomes = () => engine.store.rows.get('s')!.filter((r) => r.outcome).length;
+  const idle = async () => {
+    while (engine.jobs.runningCount > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  return { ...engine, target, caller, request, outcomes, idle };
+}
+
+describe('ImportJobs and the lease component', () => {
+  test('shutdown begins: a background confirm stops at its next batch and gives its lease up; another instance resumes it', async () => {
+    const e = await setUp(4 * BATCH_SIZE, 30);
+    await e.confirm.accept(e.target, e.caller, e.request);
+    while (e.outcomes() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    e.shutdown.begin('SIGTERM');
+    await e.idle();
+    const stopped = e.store.sessions.get('s')!;
+    expect(stopped.phase).toBe('confirming');
+    expect(e.outcomes()).toBeGreaterThan(0);
+    expect(e.outcomes()).toBeLessThan(4 * BATCH_SIZE);
+    expect(e.store.leases.has('s')).toBe(false); // given up, not left to lapse
+    expect(await e.leases.claim('s', ['confirming'])).toBeNull(); // this instance takes no more
+
+    // Another instance (another engine on the same store) takes it over at once.
+    const other = fakeEngine({ store: e.store });
+    other.targets.register(e.target);
+    expect(await other.jobs.start('s')).toBe(true);
+    while (other.jobs.runningCount > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(e.store.sessions.get('s')!.phase).toBe('completed');
+    expect(e.outcomes()).toBe(4 * BATCH_SIZE);
+    expect(e.store.sessions.get('s')!.outcomes.created).toBe(4 * BATCH_SIZE);
+  });
+
+  test('a cancel asked for while a confirm runs stops it at its next batch: cancelled, rows written reported', async () => {
+    const e = await setUp(4 * BATCH_SIZE, 30);
+    const confirming = e.confirm.confirm(e.target, e.caller, e.request);
+    while (e.outcomes() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await e.sessions.requestCancel('s');
+    e.leases.haltHere('s', 'cancelled');
+    await expect(confirming).rejects.toMatchObject({ status: 409, code: 'import_cancelled' });
+    const cancelled = e.store.sessions.get('s')!;
+    expect(cancelled.phase).toBe('cancelled');
+    expect(cancelled.outcomes.created).toBe(e.outcomes());
+    expect(e.outcomes()).toBeLessThan(4 * BATCH_SIZE);
+    expect(e.store.leases.has('s')).toBe(false);
+  });
+
+  test('a holder whose lease was taken over writes nothing more and tells no one', async () => {
+    const e = await setUp(4 * BATCH_SIZE, 30);
+    const confirming = e.confirm.confirm(e.target, e.caller, e.request);
+    while (e.outcomes() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Another instance holds the lease now (the first one's renewals were lost).
+    e.store.leases.set('s', { owner: 'another-instance', expiresAt: Date.now() + 60_000 });
+    const before = e.outcomes();
+    await expect(confirming).rejects.toMatchObject({ status: 503 });
+    expect(e.outcomes()).toBeLessThanOrEqual(before + BATCH_SIZE); // at most the batch in flight
+    expect(e.store.sessions.get('s')!.phase).toBe('confirming');
+    expect(e.store.leases.get('s')!.owner).toBe('another-instance'); // not released by the loser
+  });
+
+  test('a job left by a dead instance (lease lapsed) is found and resumed by the loop', async () => {
+    const e = await setUp(BATCH_SIZE + 10, 0);
+    const session = e.store.sessions.get('s')!;
+    session.beginConfirm({ now: new Date(), override: false, resolutions: {} });
+    e.store.sessions.set('s', session);
+    e.store.leases.set('s', { owner: 'dead', expiresAt: Date.now() - 1000 });
+    await e.jobs.tick();
+    await e.idle();
+    expect(e.store.sessions.get('s')!.phase).toBe('completed');
+    expect(e.outcomes()).toBe(BATCH_SIZE + 10);
+  });
+});
