@@ -23,6 +23,11 @@ import {
   type OutcomeStatus,
   type RowStatus,
   type SkipReason,
+  cancelCustomersImport,
+  type ImportJobDto,
+  type ImportPhase,
+  listCustomersImportResults,
+  listCustomersImportRows,
   startClientsAppImport,
   validateClientsImport,
   validateCustomersImport,
@@ -72,7 +77,10 @@ export async function importClients(baseUrl: string, token: string, file: Blob):
 
   const validated = await validateClientsImport({ client, body: { file, upload_type: 'multi' } });
   if (validated.error) return [describeFailure(validated.error)];
-  const preview = validated.data.data;
+  // Without `Prefer: respond-async` the answer is the whole validation (200), not a 202 status.
+  const answer = validated.data.data;
+  if (!('rows' in answer)) return [`${answer.import_id}: ${answer.phase}, ${answer.links.self}`];
+  const preview = answer;
   const counts: number =
     preview.valid_rows + preview.warning_rows + preview.error_rows + preview.ambiguous_rows;
   report.push(
@@ -92,7 +100,9 @@ export async function importClients(baseUrl: string, token: string, file: Blob):
     body: { import_id: preview.import_id, override: true, resolutions },
   });
   if (confirmed.error) return [...report, describeFailure(confirmed.error)];
-  const { created, updated, skipped, failed, results } = confirmed.data.data;
+  const outcome = confirmed.data.data;
+  if (!('results' in outcome)) return [...report, `${outcome.phase}: follow ${outcome.links.self}`];
+  const { created, updated, skipped, failed, results } = outcome;
   report.push(`${created + updated + skipped + failed} outcomes`);
   for (const result of results) {
     const line: number = result.row_number;
@@ -162,4 +172,56 @@ export async function importFromApp(baseUrl: string, token: string, app: string)
   if (list.error) return describeFailure(list.error);
   const mine = list.data.data.items.find((item) => item.import_id === started.data.data.session_id);
   return `${started.data.data.status} → ${mine?.status ?? 'unknown'} of ${list.data.data.total}`;
+}
+
+/**
+ * The asynchronous flow (`Prefer: respond-async`): 202 with the status, polled until it rests;
+ * the problems of the file a page at a time; the failed outcomes a page at a time; or cancel.
+ */
+export async function importCustomersAsync(
+  baseUrl: string,
+  token: string,
+  file: Blob,
+  stopEarly: boolean,
+): Promise<string[]> {
+  const client = createClient({ baseUrl, auth: token });
+  const accepted = await validateCustomersImport({
+    client,
+    body: { file },
+    headers: { Prefer: 'respond-async' },
+  });
+  if (accepted.error) return [describeFailure(accepted.error)];
+  const first = accepted.data.data;
+  if ('rows' in first) return [`answered at once: ${first.total_rows} rows`];
+  const id = first.import_id;
+  if (stopEarly) {
+    const cancelled = await cancelCustomersImport({ client, path: { import_id: id } });
+    if (cancelled.error) return [describeFailure(cancelled.error)];
+    const job: ImportJobDto = cancelled.data.data;
+    return [`${id}: ${job.phase}${job.cancel_requested ? ' (stopping)' : ''}`];
+  }
+  let phase: ImportPhase = first.phase;
+  let percent: number | null = first.progress.percent;
+  while (phase === 'receiving' || phase === 'validating') {
+    const status = await getCustomersImport({ client, path: { import_id: id } });
+    if (status.error) return [describeFailure(status.error)];
+    ({ phase } = status.data.data);
+    percent = status.data.data.progress.percent;
+  }
+  const report = [`${id}: ${phase} (${percent ?? '?'} %)`];
+  const problems = await listCustomersImportRows({
+    client,
+    path: { import_id: id },
+    query: { status: 'error,warning', page: 1, page_size: 100 },
+  });
+  if (problems.error) return [...report, describeFailure(problems.error)];
+  report.push(`${problems.data.data.total} problems`, ...problems.data.data.items.map(rowSummary));
+  const failed = await listCustomersImportResults({
+    client,
+    path: { import_id: id },
+    query: { status: 'failed' },
+  });
+  if (failed.error) return [...report, describeFailure(failed.error)];
+  for (const result of failed.data.data.items) report.push(`${result.row_number}: ${result.error}`);
+  return report;
 }

@@ -1,5 +1,15 @@
 import { applyDecorators, Get, Post } from '@nestjs/common';
-import { ApiBody, type ApiBodyOptions, ApiConsumes, ApiOperation, ApiParam } from '@nestjs/swagger';
+import {
+  ApiBody,
+  type ApiBodyOptions,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Scope } from '../../shared/auth/principal.js';
 import {
@@ -24,6 +34,7 @@ import { StartsImport } from '../../shared/lifecycle/starts-import.js';
 import {
   ConfirmImportDto,
   ConfirmResultDto,
+  ImportJobDto,
   ImportStatusDto,
   ValidateResultDto,
 } from './import.dto.js';
@@ -56,6 +67,102 @@ const importNotFound = errorDoc(
   'No such import in your business (or already purged)',
   new NotFoundError(`import ${EXAMPLE_IMPORT_ID}`),
 );
+
+/** The status of an import accepted with `Prefer: respond-async`, as the 202's data. */
+function acceptedExample(
+  entity: ImportRouteEntity,
+  phase: 'validating' | 'confirming',
+): ImportJobDto {
+  const one = `${entity.name === 'customers' ? '/customers/import' : '/business/clients/v1/imports'}/${EXAMPLE_IMPORT_ID}`;
+  const validated = phase === 'confirming';
+  const total = validated ? 100000 : 0;
+  return {
+    import_id: EXAMPLE_IMPORT_ID,
+    entity_type: entity.name as ImportJobDto['entity_type'],
+    channel: 'csv',
+    status: phase,
+    total_rows: total,
+    valid_rows: total,
+    warning_rows: 0,
+    error_rows: 0,
+    ambiguous_rows: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+    rows_collected: total,
+    rows_processed: 0,
+    created_at: '2026-12-02T10:00:00.000Z',
+    expires_at: '2026-12-02T10:30:00.000Z',
+    completed_at: null,
+    error: null,
+    phase,
+    progress: {
+      rows_processed: 0,
+      total_rows: validated ? total : null,
+      total_is_estimate: !validated,
+      percent: validated ? 0 : null,
+    },
+    started_at: '2026-12-02T10:00:00.000Z',
+    updated_at: '2026-12-02T10:00:00.000Z',
+    undo_until: null,
+    cancel_requested: false,
+    links: {
+      self: one,
+      events: `${one}/events`,
+      rows: `${one}/rows`,
+      results: `${one}/results`,
+      errors_csv: `${one}/errors.csv`,
+      cancel: `${one}/cancel`,
+    },
+  };
+}
+
+/**
+ * `Prefer: respond-async` (RFC 7240): the request is accepted at once — 202 with the import's
+ * status, `Location` of it and `Preference-Applied` — and the work goes on as a job that any
+ * instance finishes; without the header the answer is the synchronous one.
+ */
+function RespondAsync(entity: ImportRouteEntity, phase: 'validating' | 'confirming') {
+  const what = phase === 'validating' ? 'validated' : 'confirmed';
+  return applyDecorators(
+    ApiExtraModels(ImportJobDto),
+    ApiHeader({
+      name: 'Prefer',
+      required: false,
+      enum: ['respond-async'],
+      description:
+        `\`respond-async\`: answer 202 as soon as the request is accepted; the import is ${what} in the ` +
+        'background by any server, followed at `Location` (or its `/events` stream). Without it the ' +
+        'answer waits for the whole work, as the seed describes.',
+    }),
+    ApiResponse({
+      status: 202,
+      description: `Accepted (\`Prefer: respond-async\`): the import is ${what} in the background`,
+      headers: {
+        Location: { description: "The import's status", schema: { type: 'string' } },
+        'Preference-Applied': { description: '`respond-async`', schema: { type: 'string' } },
+      },
+      content: {
+        'application/json': {
+          schema: {
+            required: ['code', 'message', 'data'],
+            properties: {
+              code: { type: 'integer', example: 202 },
+              message: { type: 'string', example: `${entity.name} import accepted` },
+              data: { $ref: getSchemaPath(ImportJobDto) },
+            },
+          },
+          example: {
+            code: 202,
+            message: `${entity.name} import accepted`,
+            data: acceptedExample(entity, phase),
+          },
+        },
+      },
+    }),
+  );
+}
 
 /** A multipart body with just the CSV file. */
 export const CSV_UPLOAD_BODY: ApiBodyOptions = {
@@ -105,6 +212,7 @@ export function ValidateImportRoute(input: {
     ApiConsumes('multipart/form-data'),
     ApiBody(input.body ?? CSV_UPLOAD_BODY),
     ApiEnvelope(ValidateResultDto, { message: input.message, example: input.example }),
+    RespondAsync(input.entity, 'validating'),
     ApiErrors({
       400: [
         invalidDoc(
@@ -169,6 +277,7 @@ export function ConfirmImportRoute(input: {
         },
       },
     }),
+    RespondAsync(input.entity, 'confirming'),
     ApiErrors({
       400: [
         invalidDoc(
@@ -185,12 +294,20 @@ export function ConfirmImportRoute(input: {
         new ForbiddenError('insufficient permissions: the import was started by another user'),
         'not_the_creator',
       ),
-      409: errorDoc(
-        'The same import is being confirmed right now',
-        new ConflictError('import_in_progress', 'the import is being confirmed', [
-          detail('import_id', 'import_in_progress', EXAMPLE_IMPORT_ID),
-        ]),
-      ),
+      409: [
+        errorDoc(
+          'The same import is being confirmed right now',
+          new ConflictError('import_in_progress', 'the import is being confirmed', [
+            detail('import_id', 'import_in_progress', EXAMPLE_IMPORT_ID),
+          ]),
+        ),
+        errorDoc(
+          'The import was cancelled (or failed): it cannot be confirmed any more',
+          new ConflictError('import_finished', 'the import is cancelled', [
+            detail('import_id', 'import_finished', EXAMPLE_IMPORT_ID),
+          ]),
+        ),
+      ],
     }),
   );
 }
