@@ -357,6 +357,7 @@ async function main(): Promise<void> {
     Object.assign(env, {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: secret,
+      APP_SECRET_KEY: randomBytes(32).toString('base64'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
       DATA_DIR: join(tmp, 'data'),

@@ -168,11 +168,13 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
       const job =
         work ?? (handler ? (s: ImportSession, l: JobLease) => handler.run(s, l) : undefined);
       if (!job) return;
-      if (lease.takeover)
+      if (lease.takeover) {
         this.logger.log(
           { import_id: session.id, phase: session.phase },
           'taking over an import job',
         );
+        this.metrics.leaseTakeover(session.phase);
+      }
       await job(session, lease);
     } catch (error) {
       if (!isStopped(error))
