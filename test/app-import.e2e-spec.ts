@@ -12,6 +12,18 @@ import { AppPullPolicy } from '../src/modules/clients/domain/app-record-source.j
 import { FakeAppServer } from './support/app-server.js';
 import { expectError } from './support/envelope.js';
 import {
+  appToken,
+  asApp,
+  assignApp,
+  type Auth,
+  installedApp,
+  registerApp,
+  poll,
+  settled,
+  startAppImport,
+  userAuth,
+} from './support/fixtures.js';
+import {
   createTestApp,
   type TestApp,
   tokenFor,
@@ -27,7 +39,6 @@ const fastPolicy = Object.assign(new AppPullPolicy(), {
   maxRetryAfterMs: 2000,
 });
 const MAPPING = { first_name: 'First Name', email: 'E-mail', phone: 'Mobile' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('clients import through an app', () => {
   let t: TestApp;
@@ -64,69 +75,12 @@ describe('clients import through an app', () => {
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });
 
-  /** A business that has created and installed an app (optionally pointing at `apiUri`). */
-  async function installed(
-    apiUri?: string,
-    options: { sub?: string; appType?: string | string[]; assign?: boolean } = {},
-  ) {
-    const business = uniqueBusiness();
-    const auth = {
-      Authorization: `Bearer ${await tokenFor({ business, sub: options.sub ?? 'staff@example.com' })}`,
-    };
-    const code = uniqueCode();
-    const created = await request(t.http)
-      .post('/platform/v1/apps')
-      .set(auth)
-      .send({
-        name: 'Client Source',
-        app_code_name: code,
-        app_type: options.appType ?? 'import_clients',
-        redirect_uri: 'https://example.com/cb',
-        ...(apiUri ? { api_uri: apiUri } : {}),
-      })
-      .expect(201);
-    if (options.assign !== false) {
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: code,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
-    }
-    return { business, auth, code, secret: created.body.data.client_secret as string };
-  }
-
-  const start = (
-    auth: Record<string, string>,
-    code: string,
-    params: object = {},
-    mapping: object = MAPPING,
-  ) =>
-    request(t.http)
-      .post(`/business/clients/v1/apps/${code}/import`)
-      .set(auth)
-      .send({
-        import_params: {
-          should_override: false,
-          upload_type: 'single',
-          send_notifications_when_done: true,
-          ...params,
-        },
-        fields_mapping: mapping,
-      });
-
-  async function settled(auth: Record<string, string>, sessionId: string) {
-    for (let i = 0; i < 300; i++) {
-      const res = await request(t.http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
-      if (['completed', 'failed'].includes(res.body.data?.status)) return res.body.data;
-      await sleep(50);
-    }
-    throw new Error('the import did not settle');
-  }
+  /** Starts the import as the seed does: notify when done, do not override, `MAPPING`. */
+  const start = (auth: Auth, code: string, params: object = {}, mapping: object = MAPPING) =>
+    startAppImport(t.http, auth, code, {
+      params: { should_override: false, send_notifications_when_done: true, ...params },
+      mapping,
+    });
 
   test("the seed's three requests verbatim: 201 with a session_id; without api_uri the session fails readably", async () => {
     const business = uniqueBusiness();
@@ -179,7 +133,7 @@ describe('clients import through an app', () => {
         created_at: expect.any(String),
       },
     });
-    const done = await settled(auth, res.body.data.session_id);
+    const done = await settled(t.http, auth, res.body.data.session_id);
     expect(done).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('has no api_uri'),
@@ -206,10 +160,10 @@ describe('clients import through an app', () => {
         ],
         [{ 'First Name': 'Cy', 'E-mail': 'not-an-email' }],
       ];
-      const { auth, code, secret, business } = await installed(url);
+      const { auth, code, secret, business } = await installedApp(t.http, { apiUri: url });
       const res = await start(auth, code);
       expect(res.status).toBe(201);
-      const done = await settled(auth, res.body.data.session_id);
+      const done = await settled(t.http, auth, res.body.data.session_id);
       expect(done).toMatchObject({
         status: 'completed',
         total_rows: 3,
@@ -247,11 +201,12 @@ describe('clients import through an app', () => {
         expect(FakeAppServer.verifies(seen, secret)).toBe(true);
         expect(FakeAppServer.verifies(seen, 'another-secret')).toBe(false);
       }
-      let mail;
-      for (let i = 0; i < 100 && !mail; i++) {
-        mail = mails.find((m) => m.body.replace(/=\r?\n/g, '').includes(res.body.data.session_id));
-        if (!mail) await sleep(50);
-      }
+      const mail = await poll(
+        async () =>
+          mails.find((m) => m.body.replace(/=\r?\n/g, '').includes(res.body.data.session_id)),
+        (found) => found !== undefined,
+        { attempts: 100 },
+      );
       expect(mail).toBeDefined();
       expect(mail!.to).toBe('staff@example.com');
       expect(mail!.body.replace(/=\r?\n/g, '')).toContain(
@@ -266,7 +221,7 @@ describe('clients import through an app', () => {
     const server = new FakeAppServer();
     const url = await server.start();
     try {
-      const { auth, code } = await installed(url);
+      const { auth, code } = await installedApp(t.http, { apiUri: url });
       const existing = await request(t.http)
         .post('/business/clients/v1/clients')
         .set(auth)
@@ -276,7 +231,7 @@ describe('clients import through an app', () => {
         should_override: override,
         send_notifications_when_done: false,
       });
-      const done = await settled(auth, res.body.data.session_id);
+      const done = await settled(t.http, auth, res.body.data.session_id);
       expect(done.results[0]).toEqual(
         override
           ? { row_number: 1, status: 'updated', id: existing.body.data.id }
@@ -311,8 +266,8 @@ describe('clients import through an app', () => {
     };
     try {
       server.pages = [[{ 'First Name': 'Rita', 'E-mail': 'rita@example.com' }]];
-      const { auth, code } = await installed(url);
-      const done = await settled(auth, (await start(auth, code)).body.data.session_id);
+      const { auth, code } = await installedApp(t.http, { apiUri: url });
+      const done = await settled(t.http, auth, (await start(auth, code)).body.data.session_id);
       expect(done).toMatchObject({ status: 'completed', created: 1 });
       expect(server.pagesRequested()).toEqual(['1', '1', '1', '-1']);
       expect(waits[1]).toBeGreaterThanOrEqual(950); // Retry-After: 1 honoured
@@ -357,8 +312,9 @@ describe('clients import through an app', () => {
     const url = await server.start();
     try {
       arrange(server);
-      const { auth, code } = await installed(url);
+      const { auth, code } = await installedApp(t.http, { apiUri: url });
       const done = await settled(
+        t.http,
         auth,
         (await start(auth, code, { send_notifications_when_done: false })).body.data.session_id,
       );
@@ -379,48 +335,19 @@ describe('clients import through an app', () => {
     const url = await server.start();
     try {
       const business = uniqueBusiness();
-      const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
+      const auth = await userAuth(business);
       const code = uniqueCode();
       for (const apiUri of [url, url.replace('127.0.0.1', 'localhost')]) {
         const appCode = `${code}${apiUri.includes('localhost') ? 'l' : 'i'}`;
-        await request(guarded.http)
-          .post('/platform/v1/apps')
-          .set(auth)
-          .send({
-            name: 'Local App',
-            app_code_name: appCode,
-            app_type: 'import_clients',
-            redirect_uri: 'https://example.com',
-            api_uri: apiUri,
-          })
-          .expect(201);
-        await request(guarded.http)
-          .post('/v3/apps/app_assignments')
-          .set(auth)
-          .send({
-            app_code_name: appCode,
-            assignee_uid: business,
-            assignee_type: 'business',
-            settings: { assignment_mode: 'internal' },
-          })
-          .expect(201);
-        const res = await request(guarded.http)
-          .post(`/business/clients/v1/apps/${appCode}/import`)
-          .set(auth)
-          .send({
-            import_params: { upload_type: 'single', send_notifications_when_done: false },
-            fields_mapping: MAPPING,
-          });
-        let status;
-        for (let i = 0; i < 100; i++) {
-          status = (
-            await request(guarded.http)
-              .get(`/business/clients/v1/imports/${res.body.data.session_id}`)
-              .set(auth)
-          ).body.data;
-          if (status.status === 'failed') break;
-          await sleep(50);
-        }
+        await registerApp(guarded.http, auth, {
+          code: appCode,
+          name: 'Local App',
+          redirectUri: 'https://example.com',
+          apiUri,
+        });
+        await assignApp(guarded.http, auth, appCode, business);
+        const res = await startAppImport(guarded.http, auth, appCode, { mapping: MAPPING });
+        const status = await settled(guarded.http, auth, res.body.data.session_id, 100);
         expect(status).toMatchObject({
           status: 'failed',
           error: expect.stringContaining('private address'),
@@ -434,21 +361,21 @@ describe('clients import through an app', () => {
   });
 
   test('preconditions: 404 unknown app, 422 wrong_type, 422 not_installed, 400 bad bodies', async () => {
-    const { auth } = await installed();
+    const { auth } = await installedApp(t.http);
     expectError(await start(auth, 'nosuchapp000'), 404);
-    const payments = await installed(undefined, { appType: ['payments'] });
+    const payments = await installedApp(t.http, { appType: ['payments'] });
     expectError(await start(payments.auth, payments.code), 422, {
       type: 'precondition_failed',
       key: 'app_code_name',
       message: 'wrong_type',
     });
-    const unassigned = await installed(undefined, { assign: false });
+    const unassigned = await installedApp(t.http, { assign: false });
     expectError(await start(unassigned.auth, unassigned.code), 422, {
       type: 'precondition_failed',
       message: 'not_installed',
     });
 
-    const ok = await installed();
+    const ok = await installedApp(t.http);
     const post = (body: object) =>
       request(t.http).post(`/business/clients/v1/apps/${ok.code}/import`).set(ok.auth).send(body);
     expectError(await post({ fields_mapping: MAPPING }), 400, {
@@ -527,44 +454,22 @@ describe('clients import through an app', () => {
     const url = await server.start();
     try {
       server.pages = [[{ 'First Name': 'Otto', 'E-mail': 'otto@example.com' }]];
-      const { auth, code, business } = await installed(url);
+      const { auth, code, business } = await installedApp(t.http, { apiUri: url });
       const app = await request(t.http).get(`/platform/v1/apps/${code}`).set(auth);
       expect(app.status).toBe(200);
-      const created = await request(t.http)
-        .post('/platform/v1/apps')
-        .set(auth)
-        .send({
-          name: 'Self Importer',
-          app_code_name: `${code}self`,
-          app_type: 'import_clients',
-          redirect_uri: 'https://example.com',
-          api_uri: url,
-        });
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: `${code}self`,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
-      const token = await request(t.http).post('/oauth/token').send({
-        grant_type: 'client_credentials',
-        client_id: created.body.data.client_id,
-        client_secret: created.body.data.client_secret,
+      const created = await registerApp(t.http, auth, {
+        code: `${code}self`,
+        name: 'Self Importer',
+        redirectUri: 'https://example.com',
+        apiUri: url,
       });
-      expect(token.status).toBe(200);
-      const asApp = { Authorization: `Bearer ${token.body.access_token}` };
-      const started = await start({ ...asApp, 'X-On-Behalf-Of': business }, `${code}self`, {
+      await assignApp(t.http, auth, `${code}self`, business);
+      const token = await appToken(t.http, created.clientId, created.secret);
+      const started = await start(asApp(token, business), `${code}self`, {
         send_notifications_when_done: false,
       });
       expect(started.status).toBe(201);
-      const done = await settled(
-        { ...asApp, 'X-On-Behalf-Of': business },
-        started.body.data.session_id,
-      );
+      const done = await settled(t.http, asApp(token, business), started.body.data.session_id);
       expect(done).toMatchObject({ status: 'completed', created: 1 });
       const clients = await request(t.http)
         .get('/business/clients/v1/clients?search=otto')
@@ -574,17 +479,9 @@ describe('clients import through an app', () => {
         source: `app:${code}self`,
       });
 
-      expectError(
-        await start({ ...asApp, 'X-On-Behalf-Of': uniqueBusiness() }, `${code}self`),
-        403,
-      );
-      expectError(await start(asApp, `${code}self`), 403);
-      expectError(
-        await request(t.http)
-          .get('/customers')
-          .set({ ...asApp, 'X-On-Behalf-Of': business }),
-        403,
-      );
+      expectError(await start(asApp(token, uniqueBusiness()), `${code}self`), 403);
+      expectError(await start(asApp(token), `${code}self`), 403);
+      expectError(await request(t.http).get('/customers').set(asApp(token, business)), 403);
     } finally {
       await server.stop();
     }
@@ -595,23 +492,20 @@ describe('clients import through an app', () => {
     const url = await server.start();
     try {
       server.pages = [[{ 'First Name': 'Zoe', 'E-mail': 'zoe@example.com' }]];
-      const { auth, code } = await installed(url);
+      const { auth, code, business } = await installedApp(t.http, {
+        apiUri: url,
+        sub: 'collector@example.com',
+      });
       // Simulate an instance that died mid-collection: a collecting session with a lapsed lease.
       const { ImportSessionRepository } =
         await import('../src/import/domain/import-session.repository.js');
       const { ImportSession } = await import('../src/import/domain/import-session.js');
       const sessions = t.app.get(ImportSessionRepository);
-      const business =
-        (await request(t.http).get('/business/clients/v1/imports').set(auth)).request.url &&
-        undefined;
-      void business;
       const id = randomUUID();
-      const token = auth.Authorization.split(' ')[1];
-      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
       const dead = ImportSession.start({
         id,
-        businessUid: claims.business_uid,
-        createdBy: claims.sub,
+        businessUid: business,
+        createdBy: 'collector@example.com',
         entityType: 'clients',
         channel: {
           kind: 'app',
@@ -632,7 +526,7 @@ describe('clients import through an app', () => {
           [id],
         );
       await t.app.get(ImportJobs).tick();
-      const done = await settled(auth, id);
+      const done = await settled(t.http, auth, id);
       expect(done).toMatchObject({ status: 'completed', created: 1 });
     } finally {
       await server.stop();
