@@ -24,13 +24,13 @@ import {
   type Schema,
   validate,
 } from './support/openapi-schema.js';
-import { registerApp } from './support/fixtures.js';
 import {
   createTestApp,
   TEST_SECRET,
   type TestApp,
   tokenFor,
   uniqueBusiness,
+  uniqueCode,
 } from './support/test-app.js';
 
 const SEED_401 = { code: 401, message: 'invalid token', data: {} };
@@ -400,10 +400,17 @@ describe('the OpenAPI document', () => {
     test('422: an app of the wrong type, as documented', async () => {
       const business = uniqueBusiness();
       const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
-      const { code } = await registerApp(t.http, auth, {
-        name: 'Payments App',
-        appType: 'payments',
-      });
+      const code = uniqueCode();
+      await request(t.http)
+        .post('/platform/v1/apps')
+        .set(auth)
+        .send({
+          name: 'Payments App',
+          app_code_name: code,
+          app_type: 'payments',
+          redirect_uri: 'https://example.com/cb',
+        })
+        .expect(201);
       const start = op('/business/clients/v1/apps/{app_code_name}/import', 'post');
       const res = await request(t.http)
         .post(`/business/clients/v1/apps/${code}/import`)

@@ -104,13 +104,22 @@ export interface InstalledApp extends RegisteredApp {
   assignment?: string;
 }
 
+export interface InstallOptions extends AppOptions {
+  /** The staff user's `sub` (default `staff@example.com`, an address: notifications go there). */
+  sub?: string;
+  /** false: registered but not assigned. */
+  assign?: boolean;
+  /** Default: a fresh one. */
+  business?: string;
+}
+
 /**
  * A fresh business whose staff user (`sub`) registered an app (pulling from `apiUri` when
  * given) and assigned it to the business (unless `assign: false`).
  */
 export async function installedApp(
   http: Target,
-  options: AppOptions & { sub?: string; assign?: boolean; business?: string } = {},
+  options: InstallOptions = {},
 ): Promise<InstalledApp> {
   const business = options.business ?? uniqueBusiness();
   const auth = await userAuth(business, options.sub ?? 'staff@example.com');

@@ -8,13 +8,13 @@ import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
-import type { Client, ClientFields } from '../domain/client.js';
+import { type Client, CLIENT_FIELDS, type ClientFields } from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientMapper } from './client.mapper.js';
 
 export const EMAIL_KEY = 'clients_business_email_key';
-const FIELDS = ClientMapper.FIELDS;
+const FIELDS = CLIENT_FIELDS;
 const TYPES: Record<(typeof FIELDS)[number], string> = {
   first_name: 'text',
   last_name: 'text',

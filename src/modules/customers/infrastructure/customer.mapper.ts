@@ -11,8 +11,6 @@ const RECORD = ['id', 'businessUid', ...FIELDS, 'createdAt', 'updatedAt'] as con
  * works with: what leaves the repository is never an entity instance.
  */
 export class CustomerMapper {
-  static readonly FIELDS = FIELDS;
-
   static toDomain(entity: CustomerEntity): Customer {
     return pickColumns(entity, RECORD);
   }

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
-import type { Customer, CustomerFields } from '../domain/customer.js';
+import { CUSTOMER_IMPORT_COLUMNS, type Customer, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';
 import { CustomerEntity } from './customer.entity.js';
 import { CustomerMapper } from './customer.mapper.js';
 
-const FIELDS = CustomerMapper.FIELDS;
+/** Every field of a customer (the import's columns are exactly those). */
+const FIELDS = CUSTOMER_IMPORT_COLUMNS satisfies ReadonlyArray<keyof CustomerFields>;
 
 @Injectable()
 export class TypeOrmCustomerRepository extends CustomerRepository {
