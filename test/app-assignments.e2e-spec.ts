@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { expectError } from './support/envelope.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { bearer, registerApp } from './support/fixtures.js';
+import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
 
 describe('app assignments (SPEC §3)', () => {
   let t: TestApp;
@@ -36,17 +31,10 @@ describe('app assignments (SPEC §3)', () => {
     token = await tokenFor({ business });
     otherToken = await tokenFor({ business: otherBusiness, sub: 'other-user' });
     admin = await tokenFor({ business: null, sub: 'root', scopes: ['platform:admin'] });
-    appCode = uniqueCode();
-    await request(t.http)
-      .post('/platform/v1/apps')
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        name: 'Assignable',
-        app_code_name: appCode,
-        app_type: ['import_clients'],
-        redirect_uri: 'https://example.com/cb',
-      })
-      .expect(201);
+    ({ code: appCode } = await registerApp(t.http, bearer(token), {
+      name: 'Assignable',
+      appType: ['import_clients'],
+    }));
   });
   afterAll(() => t.close());
 
@@ -116,17 +104,10 @@ describe('app assignments (SPEC §3)', () => {
   });
 
   test('list: filters, confinement to the own business, and admin view', async () => {
-    const code2 = uniqueCode();
-    await request(t.http)
-      .post('/platform/v1/apps')
-      .set('Authorization', `Bearer ${otherToken}`)
-      .send({
-        name: 'Other App',
-        app_code_name: code2,
-        app_type: 'payments',
-        redirect_uri: 'https://example.com/cb',
-      })
-      .expect(201);
+    const { code: code2 } = await registerApp(t.http, bearer(otherToken), {
+      name: 'Other App',
+      appType: 'payments',
+    });
     await assign(otherToken, body({ app_code_name: code2, assignee_uid: otherBusiness })).expect(
       201,
     );
@@ -180,17 +161,10 @@ describe('app assignments (SPEC §3)', () => {
   });
 
   test("get and delete: another business's assignment is a 404; a bad uid is a 400", async () => {
-    const code3 = uniqueCode();
-    await request(t.http)
-      .post('/platform/v1/apps')
-      .set('Authorization', `Bearer ${otherToken}`)
-      .send({
-        name: 'Third App',
-        app_code_name: code3,
-        app_type: 'notifications',
-        redirect_uri: 'https://example.com/cb',
-      })
-      .expect(201);
+    const { code: code3 } = await registerApp(t.http, bearer(otherToken), {
+      name: 'Third App',
+      appType: 'notifications',
+    });
     const theirs = await assign(
       otherToken,
       body({ app_code_name: code3, assignee_uid: otherBusiness }),

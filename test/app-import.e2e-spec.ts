@@ -12,6 +12,18 @@ import { AppPullPolicy } from '../src/modules/clients/domain/app-record-source.j
 import { FakeAppServer } from './support/app-server.js';
 import { expectError } from './support/envelope.js';
 import {
+  appToken,
+  asApp,
+  assignApp,
+  type Auth,
+  type InstallOptions,
+  installedApp,
+  settled as importSettled,
+  registerApp,
+  startAppImport,
+  userAuth,
+} from './support/fixtures.js';
+import {
   createTestApp,
   type TestApp,
   tokenFor,
@@ -65,68 +77,17 @@ describe('clients import through an app', () => {
   });
 
   /** A business that has created and installed an app (optionally pointing at `apiUri`). */
-  async function installed(
-    apiUri?: string,
-    options: { sub?: string; appType?: string | string[]; assign?: boolean } = {},
-  ) {
-    const business = uniqueBusiness();
-    const auth = {
-      Authorization: `Bearer ${await tokenFor({ business, sub: options.sub ?? 'staff@example.com' })}`,
-    };
-    const code = uniqueCode();
-    const created = await request(t.http)
-      .post('/platform/v1/apps')
-      .set(auth)
-      .send({
-        name: 'Client Source',
-        app_code_name: code,
-        app_type: options.appType ?? 'import_clients',
-        redirect_uri: 'https://example.com/cb',
-        ...(apiUri ? { api_uri: apiUri } : {}),
-      })
-      .expect(201);
-    if (options.assign !== false) {
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: code,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
-    }
-    return { business, auth, code, secret: created.body.data.client_secret as string };
-  }
+  const installed = (apiUri?: string, options: Omit<InstallOptions, 'apiUri'> = {}) =>
+    installedApp(t.http, { ...options, apiUri });
 
-  const start = (
-    auth: Record<string, string>,
-    code: string,
-    params: object = {},
-    mapping: object = MAPPING,
-  ) =>
-    request(t.http)
-      .post(`/business/clients/v1/apps/${code}/import`)
-      .set(auth)
-      .send({
-        import_params: {
-          should_override: false,
-          upload_type: 'single',
-          send_notifications_when_done: true,
-          ...params,
-        },
-        fields_mapping: mapping,
-      });
+  /** Starts the import as the seed does: notify when done, do not override, `MAPPING`. */
+  const start = (auth: Auth, code: string, params: object = {}, mapping: object = MAPPING) =>
+    startAppImport(t.http, auth, code, {
+      params: { should_override: false, send_notifications_when_done: true, ...params },
+      mapping,
+    });
 
-  async function settled(auth: Record<string, string>, sessionId: string) {
-    for (let i = 0; i < 300; i++) {
-      const res = await request(t.http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
-      if (['completed', 'failed'].includes(res.body.data?.status)) return res.body.data;
-      await sleep(50);
-    }
-    throw new Error('the import did not settle');
-  }
+  const settled = (auth: Auth, sessionId: string) => importSettled(t.http, auth, sessionId);
 
   test("the seed's three requests verbatim: 201 with a session_id; without api_uri the session fails readably", async () => {
     const business = uniqueBusiness();
@@ -402,48 +363,19 @@ describe('clients import through an app', () => {
     const url = await server.start();
     try {
       const business = uniqueBusiness();
-      const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
+      const auth = await userAuth(business);
       const code = uniqueCode();
       for (const apiUri of [url, url.replace('127.0.0.1', 'localhost')]) {
         const appCode = `${code}${apiUri.includes('localhost') ? 'l' : 'i'}`;
-        await request(guarded.http)
-          .post('/platform/v1/apps')
-          .set(auth)
-          .send({
-            name: 'Local App',
-            app_code_name: appCode,
-            app_type: 'import_clients',
-            redirect_uri: 'https://example.com',
-            api_uri: apiUri,
-          })
-          .expect(201);
-        await request(guarded.http)
-          .post('/v3/apps/app_assignments')
-          .set(auth)
-          .send({
-            app_code_name: appCode,
-            assignee_uid: business,
-            assignee_type: 'business',
-            settings: { assignment_mode: 'internal' },
-          })
-          .expect(201);
-        const res = await request(guarded.http)
-          .post(`/business/clients/v1/apps/${appCode}/import`)
-          .set(auth)
-          .send({
-            import_params: { upload_type: 'single', send_notifications_when_done: false },
-            fields_mapping: MAPPING,
-          });
-        let status;
-        for (let i = 0; i < 100; i++) {
-          status = (
-            await request(guarded.http)
-              .get(`/business/clients/v1/imports/${res.body.data.session_id}`)
-              .set(auth)
-          ).body.data;
-          if (status.status === 'failed') break;
-          await sleep(50);
-        }
+        await registerApp(guarded.http, auth, {
+          code: appCode,
+          name: 'Local App',
+          redirectUri: 'https://example.com',
+          apiUri,
+        });
+        await assignApp(guarded.http, auth, appCode, business);
+        const res = await startAppImport(guarded.http, auth, appCode, { mapping: MAPPING });
+        const status = await importSettled(guarded.http, auth, res.body.data.session_id, 100);
         expect(status).toMatchObject({
           status: 'failed',
           error: expect.stringContaining('private address'),
@@ -553,41 +485,19 @@ describe('clients import through an app', () => {
       const { auth, code, business } = await installed(url);
       const app = await request(t.http).get(`/platform/v1/apps/${code}`).set(auth);
       expect(app.status).toBe(200);
-      const created = await request(t.http)
-        .post('/platform/v1/apps')
-        .set(auth)
-        .send({
-          name: 'Self Importer',
-          app_code_name: `${code}self`,
-          app_type: 'import_clients',
-          redirect_uri: 'https://example.com',
-          api_uri: url,
-        });
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: `${code}self`,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
-      const token = await request(t.http).post('/oauth/token').send({
-        grant_type: 'client_credentials',
-        client_id: created.body.data.client_id,
-        client_secret: created.body.data.client_secret,
+      const created = await registerApp(t.http, auth, {
+        code: `${code}self`,
+        name: 'Self Importer',
+        redirectUri: 'https://example.com',
+        apiUri: url,
       });
-      expect(token.status).toBe(200);
-      const asApp = { Authorization: `Bearer ${token.body.access_token}` };
-      const started = await start({ ...asApp, 'X-On-Behalf-Of': business }, `${code}self`, {
+      await assignApp(t.http, auth, `${code}self`, business);
+      const token = await appToken(t.http, created.clientId, created.secret);
+      const started = await start(asApp(token, business), `${code}self`, {
         send_notifications_when_done: false,
       });
       expect(started.status).toBe(201);
-      const done = await settled(
-        { ...asApp, 'X-On-Behalf-Of': business },
-        started.body.data.session_id,
-      );
+      const done = await settled(asApp(token, business), started.body.data.session_id);
       expect(done).toMatchObject({ status: 'completed', created: 1 });
       const clients = await request(t.http)
         .get('/business/clients/v1/clients?search=otto')
@@ -597,17 +507,9 @@ describe('clients import through an app', () => {
         source: `app:${code}self`,
       });
 
-      expectError(
-        await start({ ...asApp, 'X-On-Behalf-Of': uniqueBusiness() }, `${code}self`),
-        403,
-      );
-      expectError(await start(asApp, `${code}self`), 403);
-      expectError(
-        await request(t.http)
-          .get('/customers')
-          .set({ ...asApp, 'X-On-Behalf-Of': business }),
-        403,
-      );
+      expectError(await start(asApp(token, uniqueBusiness()), `${code}self`), 403);
+      expectError(await start(asApp(token), `${code}self`), 403);
+      expectError(await request(t.http).get('/customers').set(asApp(token, business)), 403);
     } finally {
       await server.stop();
     }

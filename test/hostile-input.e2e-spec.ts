@@ -117,6 +117,16 @@ const CASES: Case[] = [
         .set(a),
     status: 200,
   },
+  ...['/customers', '/business/clients/v1/clients'].map((list) => ({
+    name: `a search of 256 characters on ${list}`,
+    send: (t: TestApp, a: Record<string, string>) =>
+      request(t.http)
+        .get(`${list}?search=${'s'.repeat(256)}`)
+        .set(a),
+    status: 400,
+    key: 'search',
+    message: 'too_long',
+  })),
   {
     name: 'a NUL in the URL',
     send: (t, a) => request(t.http).get('/customers?search=%00').set(a),

@@ -11,15 +11,9 @@ import { DataSource } from 'typeorm';
 import { AppsService } from '../src/modules/apps/application/apps.service.js';
 import { IdempotencyStore } from '../src/shared/idempotency/idempotency-store.js';
 import { expectError } from './support/envelope.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { assignApp, type Auth, registerApp, userAuth } from './support/fixtures.js';
+import { createTestApp, type TestApp, uniqueBusiness, uniqueCode } from './support/test-app.js';
 
-type Auth = Record<string, string>;
 const key = () => `key-${randomUUID()}`;
 
 describe('Idempotency-Key', () => {
@@ -31,9 +25,7 @@ describe('Idempotency-Key', () => {
   });
   afterAll(() => t.close());
 
-  const auth = async (business: string, sub = 'idem-user'): Promise<Auth> => ({
-    Authorization: `Bearer ${await tokenFor({ business, sub })}`,
-  });
+  const auth = (business: string, sub = 'idem-user') => userAuth(business, sub);
   /** How many rows of `table` have `column = value`. */
   const countWhere = async (table: string, column: string, value: string): Promise<number> =>
     Number(
@@ -42,24 +34,9 @@ describe('Idempotency-Key', () => {
   const post = (path: string, headers: Auth, body: object) =>
     request(t.http).post(path).set(headers).send(body);
 
-  async function createApp(headers: Auth, code = uniqueCode('idemapp')) {
-    await post('/platform/v1/apps', headers, {
-      name: 'Idempotent App',
-      app_code_name: code,
-      app_type: 'import_clients',
-      redirect_uri: 'https://example.com/cb',
-    }).expect(201);
-    return code;
-  }
-
-  async function assign(headers: Auth, code: string, business: string) {
-    await post('/v3/apps/app_assignments', headers, {
-      app_code_name: code,
-      assignee_uid: business,
-      assignee_type: 'business',
-      settings: { assignment_mode: 'internal' },
-    }).expect(201);
-  }
+  const createApp = async (headers: Auth) =>
+    (await registerApp(t.http, headers, { code: uniqueCode('idemapp'), name: 'Idempotent App' }))
+      .code;
 
   /**
    * Each creating POST: its path, a body, and how many entities of this business the database
@@ -117,7 +94,7 @@ describe('Idempotency-Key', () => {
       name: 'POST /business/clients/v1/apps/{code}/import',
       prepare: async (headers, business) => {
         const code = await createApp(headers);
-        await assign(headers, code, business);
+        await assignApp(t.http, headers, code, business);
         return {
           path: `/business/clients/v1/apps/${code}/import`,
           body: {

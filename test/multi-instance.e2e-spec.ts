@@ -9,15 +9,9 @@ import { DataSource } from 'typeorm';
 import { FakeAppServer } from './support/app-server.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { customersCsv } from './support/csv.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { installedApp, poll, startAppImport, userAuth } from './support/fixtures.js';
+import { createTestApp, type TestApp, uniqueBusiness } from './support/test-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ENV = {
   IMPORT_LEASE_SECONDS: '2',
   IMPORT_WORKER: '1',
@@ -47,10 +41,7 @@ onPostgres('two instances on one PostgreSQL', () => {
   const db = () => t.app.get(DataSource);
   async function actor() {
     const business = uniqueBusiness();
-    return {
-      business,
-      auth: { Authorization: `Bearer ${await tokenFor({ business, sub: 'multi' })}` },
-    };
+    return { business, auth: await userAuth(business, 'multi') };
   }
   const validate = (
     server: ChildServer,
@@ -64,6 +55,8 @@ onPostgres('two instances on one PostgreSQL', () => {
       .attach('file', Buffer.from(customersCsv(rows, prefix)), 'c.csv');
   const confirm = (server: ChildServer, auth: Record<string, string>, importId: string) =>
     request(server.url).post('/customers/import/confirm').set(auth).send({ import_id: importId });
+  const statusOf = async (importId: string): Promise<string> =>
+    (await db().query('SELECT status FROM import_sessions WHERE id = $1', [importId]))[0].status;
   async function exactlyOnce(business: string, rows: number) {
     const [c] = await db().query(
       'SELECT count(*)::int AS total, count(DISTINCT vat_number)::int AS distinct_vat FROM customers WHERE business_uid = $1',
@@ -106,13 +99,14 @@ onPostgres('two instances on one PostgreSQL', () => {
       const v = await validate(victim, auth, rows, 'KILL');
       const importId = v.body.data.import_id;
       void confirm(victim, auth, importId).catch(() => undefined);
-      let done = 0;
-      for (let i = 0; i < 2000 && done === 0; i++) {
-        [{ done }] = await db().query('SELECT created AS done FROM import_sessions WHERE id = $1', [
-          importId,
-        ]);
-        if (done === 0) await sleep(10);
-      }
+      // Kill it once the first rows are written.
+      await poll(
+        async () =>
+          (await db().query('SELECT created FROM import_sessions WHERE id = $1', [importId]))[0]
+            .created as number,
+        (created) => created > 0,
+        { attempts: 2000, intervalMs: 10 },
+      );
       await victim.kill('SIGKILL');
       const [atKill] = await db().query(
         'SELECT status, created FROM import_sessions WHERE id = $1',
@@ -121,13 +115,11 @@ onPostgres('two instances on one PostgreSQL', () => {
       expect(atKill.status).toBe('confirming');
       expect(atKill.created).toBeLessThan(rows);
       // No request: the surviving instances' workers find the lapsed lease and finish the job.
-      let status = '';
-      for (let i = 0; i < 300 && status !== 'completed'; i++) {
-        [{ status }] = await db().query('SELECT status FROM import_sessions WHERE id = $1', [
-          importId,
-        ]);
-        if (status !== 'completed') await sleep(100);
-      }
+      const status = await poll(
+        () => statusOf(importId),
+        (s) => s === 'completed',
+        { attempts: 300, intervalMs: 100 },
+      );
       expect(status).toBe('completed');
       await exactlyOnce(business, rows);
       const replay = await confirm(b, auth, importId);
@@ -160,46 +152,28 @@ onPostgres('two instances on one PostgreSQL', () => {
         }, 150);
         return true;
       };
-      const { business, auth } = await actor();
-      const code = uniqueCode();
-      await request(victim.url)
-        .post('/platform/v1/apps')
-        .set(auth)
-        .send({
-          name: 'Slow App',
-          app_code_name: code,
-          app_type: 'import_clients',
-          redirect_uri: 'https://example.com',
-          api_uri: url,
-        })
-        .expect(201);
-      await request(victim.url)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: code,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
-      const started = await request(victim.url)
-        .post(`/business/clients/v1/apps/${code}/import`)
-        .set(auth)
-        .send({
-          import_params: { upload_type: 'single', send_notifications_when_done: false },
-          fields_mapping: { first_name: 'Name', email: 'Mail' },
-        });
+      const { business, auth, code } = await installedApp(victim.url, {
+        apiUri: url,
+        name: 'Slow App',
+        redirectUri: 'https://example.com',
+        sub: 'multi',
+      });
+      const started = await startAppImport(victim.url, auth, code, {
+        mapping: { first_name: 'Name', email: 'Mail' },
+      });
       expect(started.status).toBe(201);
-      while (app.seen.filter((s) => s.url.searchParams.get('page') === '3').length === 0)
-        await sleep(20);
+      // Kill it mid-collection, once page 3 was asked for.
+      await poll(
+        async () => app.pagesRequested(),
+        (requested) => requested.includes('3'),
+        { attempts: 1500, intervalMs: 20 },
+      );
       await victim.kill('SIGKILL');
-      const id = started.body.data.session_id;
-      let status = '';
-      for (let i = 0; i < 400 && !['completed', 'failed'].includes(status); i++) {
-        [{ status }] = await db().query('SELECT status FROM import_sessions WHERE id = $1', [id]);
-        if (status !== 'completed') await sleep(100);
-      }
+      const status = await poll(
+        () => statusOf(started.body.data.session_id),
+        (s) => ['completed', 'failed'].includes(s),
+        { attempts: 400, intervalMs: 100 },
+      );
       expect(status).toBe('completed');
       const [c] = await db().query(
         'SELECT count(*)::int AS total, count(DISTINCT lower(email))::int AS distinct_email FROM clients WHERE business_uid = $1',

@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { signToken } from '../src/shared/auth/jwt.js';
 import { expectError } from './support/envelope.js';
+import { assignApp, appToken as issueAppToken, bearer, registerApp } from './support/fixtures.js';
 import {
   createTestApp,
   TEST_SECRET,
@@ -31,10 +32,7 @@ describe('apps acting for a business (SPEC §1.3)', () => {
     client_secret: clientSecret,
     ...patch,
   });
-  const appToken = async (): Promise<string> => {
-    const res = await tokenRequest().send(credentials()).expect(200);
-    return res.body.access_token as string;
-  };
+  const appToken = () => issueAppToken(t.http, clientId, clientSecret);
   /** The claims that bind a real token of the app to it (app id, client_id, secret version). */
   const bindingClaims = async () => {
     const { app_id, client_id, app_code_name, secret_version } = decodeJwt(await appToken());
@@ -44,19 +42,7 @@ describe('apps acting for a business (SPEC §1.3)', () => {
     const req = request(t.http).get(path).set('Authorization', `Bearer ${token}`);
     return onBehalfOf ? req.set('X-On-Behalf-Of', onBehalfOf) : req;
   };
-  const assign = async (): Promise<string> => {
-    const res = await request(t.http)
-      .post('/v3/apps/app_assignments')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({
-        app_code_name: appCode,
-        assignee_uid: business,
-        assignee_type: 'business',
-        settings: { assignment_mode: 'internal' },
-      })
-      .expect(201);
-    return res.body.data.uid as string;
-  };
+  const assign = () => assignApp(t.http, bearer(owner), appCode, business);
   const unassign = (uid: string) =>
     request(t.http)
       .delete(`/v3/apps/app_assignments/${uid}`)
@@ -68,18 +54,11 @@ describe('apps acting for a business (SPEC §1.3)', () => {
     owner = await tokenFor({ business });
     otherOwner = await tokenFor({ business: otherBusiness, sub: 'other-user' });
     appCode = uniqueCode('oauthapp');
-    const created = await request(t.http)
-      .post('/platform/v1/apps')
-      .set('Authorization', `Bearer ${owner}`)
-      .send({
-        name: 'OAuth App',
-        app_code_name: appCode,
-        app_type: ['import_clients'],
-        redirect_uri: 'https://example.com/cb',
-      })
-      .expect(201);
-    clientId = created.body.data.client_id;
-    clientSecret = created.body.data.client_secret;
+    ({ clientId, secret: clientSecret } = await registerApp(t.http, bearer(owner), {
+      code: appCode,
+      name: 'OAuth App',
+      appType: ['import_clients'],
+    }));
   });
   afterAll(() => t.close());
 

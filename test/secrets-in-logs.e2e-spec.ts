@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
+import { bearer, registerApp } from './support/fixtures.js';
 import { tokenFor, uniqueCode } from './support/test-app.js';
 
 describe('logs', () => {
@@ -17,17 +18,12 @@ describe('logs', () => {
 
   test('bearer tokens, client secrets and Basic credentials are redacted', async () => {
     const token = await tokenFor({ sub: 'log-user' });
-    const created = await request(server.url)
-      .post('/platform/v1/apps')
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        name: 'Logged App',
-        app_code_name: uniqueCode('log'),
-        app_type: 'payments',
-        redirect_uri: 'https://example.com',
-      });
-    expect(created.status).toBe(201);
-    const { client_id: clientId, client_secret: secret } = created.body.data;
+    const { clientId, secret } = await registerApp(server.url, bearer(token), {
+      code: uniqueCode('log'),
+      name: 'Logged App',
+      appType: 'payments',
+      redirectUri: 'https://example.com',
+    });
     const json = await request(server.url)
       .post('/oauth/token')
       .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });

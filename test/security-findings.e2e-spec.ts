@@ -11,6 +11,16 @@ import { AppPullPolicy } from '../src/modules/clients/domain/app-record-source.j
 import { FakeAppServer } from './support/app-server.js';
 import { expectError } from './support/envelope.js';
 import {
+  appToken,
+  asApp,
+  assignApp,
+  type Auth,
+  registerApp,
+  settled,
+  startAppImport,
+  userAuth,
+} from './support/fixtures.js';
+import {
   createTestApp,
   type TestApp,
   tokenFor,
@@ -26,7 +36,6 @@ const fastPolicy = Object.assign(new AppPullPolicy(), {
 });
 const CLIENTS = '/business/clients/v1/clients';
 const MAPPING = { first_name: 'First Name', email: 'E-mail' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('security findings', () => {
@@ -41,73 +50,10 @@ describe('security findings', () => {
   });
   afterAll(() => t.close());
 
-  type Auth = Record<string, string>;
-  const userAuth = async (business: string, sub: string): Promise<Auth> => ({
-    Authorization: `Bearer ${await tokenFor({ business, sub })}`,
-  });
-
-  async function createApp(auth: Auth, code: string, apiUri?: string) {
-    const res = await request(http)
-      .post('/platform/v1/apps')
-      .set(auth)
-      .send({
-        name: 'Security App',
-        app_code_name: code,
-        app_type: 'import_clients',
-        redirect_uri: 'https://example.com/cb',
-        ...(apiUri ? { api_uri: apiUri } : {}),
-      });
-    expect(res.status).toBe(201);
-    return {
-      clientId: res.body.data.client_id as string,
-      secret: res.body.data.client_secret as string,
-    };
-  }
-
-  async function assign(auth: Auth, code: string, business: string): Promise<string> {
-    const res = await request(http)
-      .post('/v3/apps/app_assignments')
-      .set(auth)
-      .send({
-        app_code_name: code,
-        assignee_uid: business,
-        assignee_type: 'business',
-        settings: { assignment_mode: 'internal' },
-      });
-    expect(res.status).toBe(201);
-    return res.body.data.uid as string;
-  }
-
-  async function appToken(clientId: string, secret: string): Promise<string> {
-    const res = await request(http)
-      .post('/oauth/token')
-      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
-    expect(res.status).toBe(200);
-    return res.body.access_token as string;
-  }
-
-  const asApp = (token: string, business?: string) => ({
-    Authorization: `Bearer ${token}`,
-    ...(business ? { 'X-On-Behalf-Of': business } : {}),
-  });
-
+  const createApp = (auth: Auth, code: string, apiUri?: string) =>
+    registerApp(http, auth, { code, name: 'Security App', apiUri });
   const startImport = (auth: Auth, code: string) =>
-    request(http)
-      .post(`/business/clients/v1/apps/${code}/import`)
-      .set(auth)
-      .send({
-        import_params: { upload_type: 'single', send_notifications_when_done: false },
-        fields_mapping: MAPPING,
-      });
-
-  async function settled(auth: Auth, sessionId: string) {
-    for (let i = 0; i < 200; i++) {
-      const res = await request(http).get(`/business/clients/v1/imports/${sessionId}`).set(auth);
-      if (['completed', 'failed'].includes(res.body.data?.status)) return res.body.data;
-      await sleep(50);
-    }
-    throw new Error('the import did not settle');
-  }
+    startAppImport(http, auth, code, { mapping: MAPPING });
 
   describe('app tokens are bound to the app, not to its code name', () => {
     test('a deleted app’s token is refused, also once another owner re-creates the code', async () => {
@@ -115,8 +61,8 @@ describe('security findings', () => {
       const ownerA = await userAuth(bizA, 'owner-a');
       const code = uniqueCode('boundapp');
       const { clientId, secret } = await createApp(ownerA, code);
-      const assignment = await assign(ownerA, code, bizA);
-      const oldToken = await appToken(clientId, secret);
+      const assignment = await assignApp(http, ownerA, code, bizA);
+      const oldToken = await appToken(http, clientId, secret);
       expect((await request(http).get(CLIENTS).set(asApp(oldToken, bizA))).status).toBe(200);
 
       await request(http).delete(`/v3/apps/app_assignments/${assignment}`).set(ownerA).expect(200);
@@ -127,12 +73,12 @@ describe('security findings', () => {
       const bizB = uniqueBusiness();
       const ownerB = await userAuth(bizB, 'owner-b');
       const reborn = await createApp(ownerB, code.toUpperCase());
-      await assign(ownerB, code.toUpperCase(), bizB);
+      await assignApp(http, ownerB, code.toUpperCase(), bizB);
       expectError(await request(http).get(CLIENTS).set(asApp(oldToken, bizB)), 401);
       expectError(await request(http).get(CLIENTS).set(asApp(oldToken)), 401);
 
       // The new app's own token works.
-      const newToken = await appToken(reborn.clientId, reborn.secret);
+      const newToken = await appToken(http, reborn.clientId, reborn.secret);
       expect((await request(http).get(CLIENTS).set(asApp(newToken, bizB))).status).toBe(200);
     });
 
@@ -141,8 +87,8 @@ describe('security findings', () => {
       const owner = await userAuth(biz, 'owner-rot');
       const code = uniqueCode('rotapp');
       const { clientId, secret } = await createApp(owner, code);
-      await assign(owner, code, biz);
-      const before = await appToken(clientId, secret);
+      await assignApp(http, owner, code, biz);
+      const before = await appToken(http, clientId, secret);
 
       const rotated = await request(http).post(`/platform/v1/apps/${code}/secret`).set(owner);
       expect(rotated.status).toBe(200);
@@ -160,7 +106,7 @@ describe('security findings', () => {
         .post('/oauth/token')
         .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
       expect([refused.status, refused.body]).toEqual([401, { error: 'invalid_client' }]);
-      const after = await appToken(clientId, newSecret);
+      const after = await appToken(http, clientId, newSecret);
       expect((await request(http).get(CLIENTS).set(asApp(after, biz))).status).toBe(200);
       // The documented example is a true answer: the same fields, the same shapes.
       const doc = (await request(http).get('/docs-json')).body;
@@ -187,9 +133,9 @@ describe('security findings', () => {
     const other = uniqueCode('otherapp');
     const { clientId, secret } = await createApp(owner, mine);
     await createApp(owner, other);
-    await assign(owner, mine, biz);
-    await assign(owner, other, biz);
-    const token = await appToken(clientId, secret);
+    await assignApp(http, owner, mine, biz);
+    await assignApp(http, owner, other, biz);
+    const token = await appToken(http, clientId, secret);
 
     const through = await startImport(asApp(token, biz), other);
     expectError(through, 403);
@@ -216,7 +162,7 @@ describe('security findings', () => {
       const from = server.seen.length;
       const res = await startImport(auth, code);
       expect(res.status).toBe(201);
-      const done = await settled(auth, res.body.data.session_id);
+      const done = await settled(http, auth, res.body.data.session_id);
       expect(done).toMatchObject({ status: 'completed', error: null });
       const seen = server.seen.slice(from);
       expect(seen.map((s) => s.url.searchParams.get('page'))).toEqual(['1', '-1']);
@@ -228,7 +174,7 @@ describe('security findings', () => {
       const owner = await userAuth(biz, 'owner-sig');
       const code = uniqueCode('sigapp');
       const { secret } = await createApp(owner, code, url);
-      await assign(owner, code, biz);
+      await assignApp(http, owner, code, biz);
       for (const seen of await pulledSignatures(owner, code)) {
         expect(FakeAppServer.verifies(seen, secret)).toBe(true);
         expect(FakeAppServer.verifies(seen, sha256hex(secret))).toBe(false);
@@ -256,7 +202,7 @@ describe('security findings', () => {
       const owner = await userAuth(biz, 'owner-legacy');
       const code = uniqueCode('legacyapp');
       const { secret } = await createApp(owner, code, url);
-      await assign(owner, code, biz);
+      await assignApp(http, owner, code, biz);
       // What an app registered before the change looks like: the derived key, no secret.
       await t.app
         .get(DataSource)
@@ -316,10 +262,10 @@ describe('security findings', () => {
       const owner = await userAuth(biz, 'owner-v6');
       const code = uniqueCode('v6app');
       await createApp(owner, code, `http://[::7f00:1]:${port}/records`);
-      await assign(owner, code, biz);
+      await assignApp(http, owner, code, biz);
       const res = await startImport(owner, code);
       expect(res.status).toBe(201);
-      const done = await settled(owner, res.body.data.session_id);
+      const done = await settled(http, owner, res.body.data.session_id);
       expect(done).toMatchObject({ status: 'failed' });
       expect(done.error).toMatch(/refused: .* private address/);
       expect(server.seen).toEqual([]);

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { signToken } from '../src/shared/auth/jwt.js';
 import { SCOPES, type Scope } from '../src/shared/auth/principal.js';
 import { customersCsv } from './support/csv.js';
+import { assignApp, registerApp } from './support/fixtures.js';
 import {
   createTestApp,
   TEST_SECRET,
@@ -189,27 +190,12 @@ describe('security matrix', () => {
     t = await createTestApp();
     ownerAuth = { Authorization: `Bearer ${await tokenFor({ business: owner, sub: 'owner' })}` };
     ids.app = uniqueCode('matrix');
-    await request(t.http)
-      .post('/platform/v1/apps')
-      .set(ownerAuth)
-      .send({
-        name: 'Matrix Owned',
-        app_code_name: ids.app,
-        app_type: 'import_clients',
-        redirect_uri: 'https://example.com',
-      })
-      .expect(201);
-    ids.assignment = (
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(ownerAuth)
-        .send({
-          app_code_name: ids.app,
-          assignee_uid: owner,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-    ).body.data.uid;
+    await registerApp(t.http, ownerAuth, {
+      code: ids.app,
+      name: 'Matrix Owned',
+      redirectUri: 'https://example.com',
+    });
+    ids.assignment = await assignApp(t.http, ownerAuth, ids.app, owner);
     ids.customer = (
       await request(t.http)
         .post('/customers')

@@ -7,67 +7,27 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import request from 'supertest';
 import { FakeAppServer } from './support/app-server.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { installedApp, poll, startAppImport, type Target } from './support/fixtures.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[0-9a-f]$/;
 
 /** An app assigned to a fresh business, pulled from `apiUri`, and an import started from it. */
-async function importThroughApp(
-  server: string | TestApp['http'],
-  apiUri: string,
-  headers: Record<string, string>,
-) {
-  const business = uniqueBusiness();
-  const auth = { Authorization: `Bearer ${await tokenFor({ business })}` };
-  const code = uniqueCode();
-  await request(server)
-    .post('/platform/v1/apps')
-    .set(auth)
-    .send({
-      name: 'Traced App',
-      app_code_name: code,
-      app_type: 'import_clients',
-      redirect_uri: 'https://example.com/cb',
-      api_uri: apiUri,
-    })
-    .expect(201);
-  await request(server)
-    .post('/v3/apps/app_assignments')
-    .set(auth)
-    .send({
-      app_code_name: code,
-      assignee_uid: business,
-      assignee_type: 'business',
-      settings: { assignment_mode: 'internal' },
-    })
-    .expect(201);
-  await request(server)
-    .post(`/business/clients/v1/apps/${code}/import`)
-    .set({ ...auth, ...headers })
-    .send({
-      import_params: {
-        should_override: false,
-        upload_type: 'single',
-        send_notifications_when_done: false,
-      },
-      fields_mapping: { email: 'E-mail' },
-    })
-    .expect(201);
+async function importThroughApp(server: Target, apiUri: string, headers: Record<string, string>) {
+  const { auth, code } = await installedApp(server, { apiUri, name: 'Traced App' });
+  await startAppImport(server, { ...auth, ...headers }, code, {
+    params: { should_override: false },
+  }).expect(201);
 }
 
 async function completionCall(app: FakeAppServer): Promise<void> {
-  for (let i = 0; i < 300 && !app.pagesRequested().includes('-1'); i++) await sleep(50);
-  expect(app.pagesRequested()).toContain('-1');
+  const pages = await poll(
+    async () => app.pagesRequested(),
+    (requested) => requested.includes('-1'),
+  );
+  expect(pages).toContain('-1');
 }
 
 describe('requests to apps, tracing off', () => {
@@ -162,13 +122,11 @@ describe('requests to apps, tracing on', () => {
     }
     expect(spanIds.size).toBe(app.seen.length); // a client span per request
 
-    for (
-      let i = 0;
-      i < 100 && !exported.some((s) => s.traceId === traceId && /GET/.test(s.name));
-      i++
-    )
-      await sleep(100);
-    const ours = exported.filter((s) => s.traceId === traceId).map((s) => s.name);
+    const ours = await poll(
+      async () => exported.filter((s) => s.traceId === traceId).map((s) => s.name),
+      (names) => names.some((name) => /GET/.test(name)),
+      { attempts: 100, intervalMs: 100 },
+    );
     expect(ours).toEqual(
       expect.arrayContaining([expect.stringMatching(/POST/), expect.stringMatching(/GET/)]),
     );

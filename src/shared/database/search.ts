@@ -8,12 +8,14 @@ export function containsPattern(term: string): string {
 
 /**
  * A page of a business's records (alias `c`), oldest first, optionally filtered by `search`
- * matched case-insensitively against any of the `searchIn` SQL expressions.
+ * matched case-insensitively against any of the `searchIn` SQL expressions; each entity found
+ * leaves as `toRecord` maps it (a plain domain record).
  */
-export async function businessPage<T extends ObjectLiteral>(
-  repo: Repository<T>,
+export async function businessPage<E extends ObjectLiteral, R>(
+  repo: Repository<E>,
   input: { businessUid: string; search?: string; searchIn: string[]; request: PageRequest },
-): Promise<Page<T>> {
+  toRecord: (entity: E) => R,
+): Promise<Page<R>> {
   const q = repo
     .createQueryBuilder('c')
     .where('c.business_uid = :businessUid', { businessUid: input.businessUid });
@@ -32,5 +34,5 @@ export async function businessPage<T extends ObjectLiteral>(
     .skip(offsetOf(input.request))
     .take(input.request.pageSize)
     .getManyAndCount();
-  return pageOf(items, total, input.request);
+  return pageOf(items.map(toRecord), total, input.request);
 }

@@ -1,6 +1,7 @@
+import type { Type as Class } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { PageRequest } from '../pagination.js';
 
 export class PaginationQueryDto {
@@ -20,4 +21,21 @@ export class PaginationQueryDto {
   toPageRequest(): PageRequest {
     return { page: this.page, pageSize: this.page_size };
   }
+}
+
+/**
+ * The query of a list that can be searched: a page and `search` (matched case-insensitively;
+ * `description` says against what). The rule of `search` lives here, once for every list.
+ */
+export function SearchPageQueryDto(
+  description: string,
+): Class<PaginationQueryDto & { search?: string }> {
+  class SearchPageQuery extends PaginationQueryDto {
+    @ApiPropertyOptional({ description })
+    @IsOptional()
+    @IsString()
+    @MaxLength(255)
+    search?: string;
+  }
+  return SearchPageQuery;
 }

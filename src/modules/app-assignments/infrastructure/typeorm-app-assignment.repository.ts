@@ -5,24 +5,12 @@ import { ConflictError, detail } from '../../../shared/domain-error.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
 import type {
   AppAssignment,
-  AssigneeType,
   AssignmentFilter,
-  AssignmentMode,
   NewAppAssignment,
 } from '../domain/app-assignment.js';
 import { AppAssignmentRepository } from '../domain/app-assignment.repository.js';
 import { AppAssignmentEntity } from './app-assignment.entity.js';
-
-const toAssignment = (e: AppAssignmentEntity): AppAssignment => ({
-  uid: e.uid,
-  appId: e.appId,
-  appCodeName: e.app!.appCodeName,
-  assigneeType: e.assigneeType as AssigneeType,
-  assigneeUid: e.assigneeUid,
-  settings: { assignment_mode: e.settings.assignment_mode as AssignmentMode },
-  createdAt: e.createdAt,
-  updatedAt: e.updatedAt,
-});
+import { AppAssignmentMapper } from './app-assignment.mapper.js';
 
 @Injectable()
 export class TypeOrmAppAssignmentRepository extends AppAssignmentRepository {
@@ -40,7 +28,7 @@ export class TypeOrmAppAssignmentRepository extends AppAssignmentRepository {
   async insert(assignment: NewAppAssignment): Promise<AppAssignment> {
     const repo = this.tx.manager.getRepository(AppAssignmentEntity);
     try {
-      const saved = await repo.save(repo.create(assignment));
+      const saved = await repo.save(AppAssignmentMapper.toPersistence(assignment));
       return (await this.findByUid(saved.uid))!;
     } catch (error) {
       if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
@@ -54,7 +42,7 @@ export class TypeOrmAppAssignmentRepository extends AppAssignmentRepository {
 
   async findByUid(uid: string): Promise<AppAssignment | null> {
     const found = await this.query().where('a.uid = :uid', { uid }).getOne();
-    return found ? toAssignment(found) : null;
+    return found ? AppAssignmentMapper.toDomain(found) : null;
   }
 
   async list(filter: AssignmentFilter, request: PageRequest): Promise<Page<AppAssignment>> {
@@ -71,7 +59,7 @@ export class TypeOrmAppAssignmentRepository extends AppAssignmentRepository {
       .skip(offsetOf(request))
       .take(request.pageSize)
       .getManyAndCount();
-    return pageOf(items.map(toAssignment), total, request);
+    return pageOf(items.map(AppAssignmentMapper.toDomain), total, request);
   }
 
   async isAssigned(appId: string, businessUid: string): Promise<boolean> {

@@ -9,39 +9,10 @@ import {
 } from '../../../shared/database/pg-errors.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../../shared/pagination.js';
-import type {
-  App,
-  AppDetails,
-  AppSigningKey,
-  AppType,
-  NewApp,
-  RotatedSecret,
-} from '../domain/app.js';
+import type { App, AppDetails, NewApp, RotatedSecret } from '../domain/app.js';
 import { AppRepository } from '../domain/app.repository.js';
 import { AppEntity } from './app.entity.js';
-
-function signingKeyOf(e: AppEntity): AppSigningKey {
-  if (e.clientSecretEncrypted) {
-    return { scheme: 'client_secret', sealedSecret: e.clientSecretEncrypted, clientId: e.clientId };
-  }
-  if (e.signingKey) return { scheme: 'sha256_of_secret', key: e.signingKey };
-  // The table's CHECK constraint keeps exactly one of the two.
-  throw new Error(`app ${e.appId} has no signing key`);
-}
-
-/** The two columns of a signing key: the sealed secret, or the key of an app from before. */
-function signingColumns(
-  key: AppSigningKey,
-): Pick<AppEntity, 'clientSecretEncrypted' | 'signingKey'> {
-  return key.scheme === 'client_secret'
-    ? { clientSecretEncrypted: key.sealedSecret, signingKey: null }
-    : { clientSecretEncrypted: null, signingKey: key.key };
-}
-
-function toApp(e: AppEntity): App {
-  const { clientSecretEncrypted: _sealed, signingKey: _key, ...fields } = e;
-  return { ...fields, appTypes: e.appTypes as AppType[], signingKey: signingKeyOf(e) };
-}
+import { AppMapper } from './app.mapper.js';
 
 @Injectable()
 export class TypeOrmAppRepository extends AppRepository {
@@ -55,11 +26,7 @@ export class TypeOrmAppRepository extends AppRepository {
 
   async insert(app: NewApp): Promise<App> {
     try {
-      const { signingKey, ...fields } = app;
-      const saved = await this.repo.save(
-        this.repo.create({ ...fields, ...signingColumns(signingKey) }),
-      );
-      return toApp(saved);
+      return AppMapper.toDomain(await this.repo.save(AppMapper.toPersistence(app)));
     } catch (error) {
       if (
         pgErrorCode(error) === PG_UNIQUE_VIOLATION &&
@@ -78,12 +45,12 @@ export class TypeOrmAppRepository extends AppRepository {
       .createQueryBuilder('app')
       .where('lower(app.app_code_name) = lower(:appCodeName)', { appCodeName })
       .getOne();
-    return found ? toApp(found) : null;
+    return found ? AppMapper.toDomain(found) : null;
   }
 
   async findByClientId(clientId: string): Promise<App | null> {
     const found = await this.repo.findOneBy({ clientId });
-    return found ? toApp(found) : null;
+    return found ? AppMapper.toDomain(found) : null;
   }
 
   async list(request: PageRequest): Promise<Page<App>> {
@@ -92,12 +59,12 @@ export class TypeOrmAppRepository extends AppRepository {
       skip: offsetOf(request),
       take: request.pageSize,
     });
-    return pageOf(items.map(toApp), total, request);
+    return pageOf(items.map(AppMapper.toDomain), total, request);
   }
 
   async update(appId: string, details: AppDetails): Promise<App> {
     await this.repo.update({ appId }, details);
-    return toApp(await this.repo.findOneByOrFail({ appId }));
+    return AppMapper.toDomain(await this.repo.findOneByOrFail({ appId }));
   }
 
   async rotateSecret(appId: string, secret: RotatedSecret): Promise<App> {
@@ -105,11 +72,11 @@ export class TypeOrmAppRepository extends AppRepository {
       { appId },
       {
         clientSecretHash: secret.clientSecretHash,
-        ...signingColumns(secret.signingKey),
+        ...AppMapper.signingColumns(secret.signingKey),
         secretVersion: () => 'secret_version + 1',
       },
     );
-    return toApp(await this.repo.findOneByOrFail({ appId }));
+    return AppMapper.toDomain(await this.repo.findOneByOrFail({ appId }));
   }
 
   async delete(app: App): Promise<void> {

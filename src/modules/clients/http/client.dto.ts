@@ -1,8 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { detail, InvalidError } from '../../../shared/domain-error.js';
 import { FieldRuleOf } from '../../../shared/http/field-rule.decorator.js';
-import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import { SearchPageQueryDto } from '../../../shared/http/pagination.dto.js';
 import {
   type ConfirmResultDto,
   exampleCells,
@@ -103,13 +102,7 @@ export class ClientDto {
   }
 }
 
-export class ListClientsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Matches name, e-mail or phone' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  search?: string;
-}
+export class ListClientsQueryDto extends SearchPageQueryDto('Matches name, e-mail or phone') {}
 
 // ——— Swagger examples: true to what the server answers (checked by the OpenAPI e2e spec) ———
 

@@ -1,5 +1,6 @@
 import { detail, type ErrorDetail, InvalidError } from '../../../shared/domain-error.js';
 import { CLIENT_IMPORT_COLUMNS } from '../domain/client.js';
+import { EMAIL_OR_PHONE_REQUIRED, needsEmailOrPhone } from '../domain/client.rules.js';
 
 /**
  * `fields_mapping`: client field → the label (CSV header, or an app record's key) carrying it.
@@ -27,8 +28,9 @@ export function checkFieldsMapping(raw: unknown, key = 'fields_mapping'): Record
       mapping[field] = label.trim();
     }
   }
-  if (errors.length === 0 && !mapping.email && !mapping.phone) {
-    errors.push(detail(key, 'email_or_phone_required', raw));
+  // The entity's own rule, on what the mapping can fill: a client needs an e-mail or a phone.
+  if (errors.length === 0 && needsEmailOrPhone(mapping.email, mapping.phone)) {
+    errors.push(detail(key, EMAIL_OR_PHONE_REQUIRED, raw));
   }
   if (errors.length > 0) throw new InvalidError(errors, 'invalid fields_mapping');
   return mapping;

@@ -8,20 +8,13 @@ import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
-import type { Client, ClientFields } from '../domain/client.js';
+import { type Client, CLIENT_FIELDS, type ClientFields } from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
 import { ClientEntity } from './client.entity.js';
+import { ClientMapper } from './client.mapper.js';
 
 export const EMAIL_KEY = 'clients_business_email_key';
-const FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address',
-  'notes',
-  'organization_id',
-] as const;
+const FIELDS = CLIENT_FIELDS;
 const TYPES: Record<(typeof FIELDS)[number], string> = {
   first_name: 'text',
   last_name: 'text',
@@ -53,14 +46,17 @@ export class TypeOrmClientRepository extends ClientRepository {
 
   async insert(businessUid: string, fields: ClientFields, source: string): Promise<Client> {
     try {
-      return await this.repo.save(this.repo.create({ ...fields, businessUid, source }));
+      return ClientMapper.toDomain(
+        await this.repo.save(ClientMapper.toPersistence(businessUid, fields, source)),
+      );
     } catch (error) {
       emailTaken(error, fields.email);
     }
   }
 
-  findById(businessUid: string, id: string): Promise<Client | null> {
-    return this.repo.findOneBy({ businessUid, id });
+  async findById(businessUid: string, id: string): Promise<Client | null> {
+    const found = await this.repo.findOneBy({ businessUid, id });
+    return found ? ClientMapper.toDomain(found) : null;
   }
 
   async list(
@@ -68,23 +64,27 @@ export class TypeOrmClientRepository extends ClientRepository {
     search: string | undefined,
     request: PageRequest,
   ): Promise<Page<Client>> {
-    return businessPage(this.repo, {
-      businessUid,
-      search,
-      searchIn: [
-        'c.first_name',
-        'c.last_name',
-        'c.email',
-        'c.phone',
-        "(c.first_name || ' ' || coalesce(c.last_name, ''))",
-      ],
-      request,
-    });
+    return businessPage(
+      this.repo,
+      {
+        businessUid,
+        search,
+        searchIn: [
+          'c.first_name',
+          'c.last_name',
+          'c.email',
+          'c.phone',
+          "(c.first_name || ' ' || coalesce(c.last_name, ''))",
+        ],
+        request,
+      },
+      ClientMapper.toDomain,
+    );
   }
 
   async update(businessUid: string, id: string, fields: ClientFields): Promise<Client | null> {
     try {
-      const result = await this.repo.update({ businessUid, id }, fields);
+      const result = await this.repo.update({ businessUid, id }, ClientMapper.toColumns(fields));
       return result.affected ? this.findById(businessUid, id) : null;
     } catch (error) {
       emailTaken(error, fields.email);
@@ -98,13 +98,14 @@ export class TypeOrmClientRepository extends ClientRepository {
   async findByEmails(businessUid: string, emails: string[]): Promise<Client[]> {
     if (emails.length === 0) return [];
     // COLLATE "C": the unique index's order (migration 0007), so the lookup uses it.
-    return this.repo
+    const found = await this.repo
       .createQueryBuilder('c')
       .where('c.business_uid = :businessUid', { businessUid })
       .andWhere('lower(c.email) COLLATE "C" = ANY(:emails)', {
         emails: [...new Set(emails.map((e) => e.toLowerCase()))],
       })
       .getMany();
+    return found.map(ClientMapper.toDomain);
   }
 
   async insertMany(

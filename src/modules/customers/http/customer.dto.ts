@@ -1,7 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { FieldRuleOf } from '../../../shared/http/field-rule.decorator.js';
-import { PaginationQueryDto } from '../../../shared/http/pagination.dto.js';
+import { SearchPageQueryDto } from '../../../shared/http/pagination.dto.js';
 import {
   type ConfirmResultDto,
   exampleCells,
@@ -90,13 +89,9 @@ export class CustomerDto {
   }
 }
 
-export class ListCustomersQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Matches company name, VAT, e-mail, city or contact' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  search?: string;
-}
+export class ListCustomersQueryDto extends SearchPageQueryDto(
+  'Matches company name, VAT, e-mail, city or contact',
+) {}
 
 // ——— Swagger examples: true to what the server answers (checked by the OpenAPI e2e spec) ———
 

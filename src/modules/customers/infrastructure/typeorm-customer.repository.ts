@@ -5,6 +5,7 @@ import type { Page, PageRequest } from '../../../shared/pagination.js';
 import { CUSTOMER_IMPORT_COLUMNS, type Customer, type CustomerFields } from '../domain/customer.js';
 import { CustomerRepository, type CustomerSummary } from '../domain/customer.repository.js';
 import { CustomerEntity } from './customer.entity.js';
+import { CustomerMapper } from './customer.mapper.js';
 
 /** Every field of a customer (the import's columns are exactly those). */
 const FIELDS = CUSTOMER_IMPORT_COLUMNS satisfies ReadonlyArray<keyof CustomerFields>;
@@ -20,7 +21,9 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
   }
 
   async insert(businessUid: string, fields: CustomerFields): Promise<Customer> {
-    return this.repo.save(this.repo.create({ ...fields, businessUid }));
+    return CustomerMapper.toDomain(
+      await this.repo.save(CustomerMapper.toPersistence(businessUid, fields)),
+    );
   }
 
   async insertMany(
@@ -37,8 +40,9 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     );
   }
 
-  findById(businessUid: string, id: string): Promise<Customer | null> {
-    return this.repo.findOneBy({ businessUid, id });
+  async findById(businessUid: string, id: string): Promise<Customer | null> {
+    const found = await this.repo.findOneBy({ businessUid, id });
+    return found ? CustomerMapper.toDomain(found) : null;
   }
 
   async list(
@@ -46,16 +50,20 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     search: string | undefined,
     request: PageRequest,
   ): Promise<Page<Customer>> {
-    return businessPage(this.repo, {
-      businessUid,
-      search,
-      searchIn: ['c.company_name', 'c.vat_number', 'c.email', 'c.city', 'c.main_contact'],
-      request,
-    });
+    return businessPage(
+      this.repo,
+      {
+        businessUid,
+        search,
+        searchIn: ['c.company_name', 'c.vat_number', 'c.email', 'c.city', 'c.main_contact'],
+        request,
+      },
+      CustomerMapper.toDomain,
+    );
   }
 
   async update(businessUid: string, id: string, fields: CustomerFields): Promise<Customer | null> {
-    const result = await this.repo.update({ businessUid, id }, fields);
+    const result = await this.repo.update({ businessUid, id }, CustomerMapper.toColumns(fields));
     return result.affected ? this.findById(businessUid, id) : null;
   }
 
