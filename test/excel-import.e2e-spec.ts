@@ -15,6 +15,7 @@ import {
   workbook,
   worksheetXml,
 } from '../src/import/xlsx/xlsx.spec-helper.js';
+import { CLIENT_IMPORT_COLUMNS } from '../src/modules/clients/domain/client.js';
 import { CUSTOMER_HEADER } from './support/csv.js';
 import { expectError } from './support/envelope.js';
 import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
@@ -23,15 +24,7 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/xlsx/${name}`
 
 const CUSTOMERS = '/customers/import';
 const CLIENTS = '/business/clients/v1/import';
-const CLIENT_COLUMNS = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address',
-  'company_name',
-  'notes',
-];
+const CLIENT_COLUMNS: string[] = [...CLIENT_IMPORT_COLUMNS];
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 type Cell = ExcelJS.CellValue;
