@@ -86,19 +86,20 @@ function readAnswer(res: http.IncomingMessage, t0: number): Promise<StreamedAnsw
   });
 }
 
-/** POSTs `path` as the multipart field `file`, streamed from disk. */
+/** POSTs `path` as the multipart field `file` (a CSV unless told), streamed from disk. */
 export async function uploadCsv(
   url: string,
   token: string,
   path: string,
   fields: Record<string, string> = {},
+  file: { name: string; type: string } = { name: 'import.csv', type: 'text/csv' },
 ): Promise<StreamedAnswer> {
   const boundary = `----import-bench-${randomBytes(12).toString('hex')}`;
   let pre = '';
   for (const [name, value] of Object.entries(fields)) {
     pre += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   }
-  pre += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="import.csv"\r\nContent-Type: text/csv\r\n\r\n`;
+  pre += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`;
   const post = `\r\n--${boundary}--\r\n`;
   const size = (await stat(path)).size;
   const length = Buffer.byteLength(pre) + size + Buffer.byteLength(post);

@@ -1,9 +1,11 @@
 /**
- * Import benchmark: validate + confirm of an N-row CSV through the built server, against the
- * raw speed of PostgreSQL (COPY; the same rows inserted server-side into the entity's indexed table)
- * and of one INSERT round trip per row. See bench/README.md.
+ * Import benchmark: validate + confirm of an N-row CSV (or the same rows as an .xlsx workbook)
+ * through the built server, against the raw speed of PostgreSQL (COPY; the same rows inserted
+ * server-side into the entity's indexed table) and of one INSERT round trip per row. See
+ * bench/README.md.
  *
- *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--validate-only] [--embedded]
+ *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--format csv|xlsx]
+ *                           [--validate-only] [--embedded]
  *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
  *
  * One JSON line on stdout; progress on stderr.
@@ -12,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +39,7 @@ import {
   timeFloorInsert,
   timeNaive,
 } from './pg-baselines.js';
+import { csvToXlsx } from './xlsx-gen.js';
 
 // Compiled to bench/out/bench/ (the bench shares the domain's column lists with src/).
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -58,9 +61,21 @@ const spent = (before: number | null, after: number | null): number | null =>
 const round = (n: number | null, digits = 3): number | null =>
   n === null || !Number.isFinite(n) ? null : Number(n.toFixed(digits));
 
+type Format = 'csv' | 'xlsx';
+
+const UPLOADS: Record<Format, { name: string; type: string }> = {
+  csv: { name: 'import.csv', type: 'text/csv' },
+  xlsx: {
+    name: 'import.xlsx',
+    type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  },
+};
+
 interface Args {
   rows: number;
   entity: Entity;
+  /** What is uploaded: the generated CSV, or the same rows as a workbook. */
+  format: Format;
   validateOnly: boolean;
   embedded: boolean;
   naiveRows: number;
@@ -73,6 +88,7 @@ function readArgs(): Args {
     options: {
       rows: { type: 'string', default: '100000' },
       entity: { type: 'string', default: 'clients' },
+      format: { type: 'string', default: 'csv' },
       'validate-only': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       embedded: { type: 'boolean', default: false },
@@ -87,9 +103,12 @@ function readArgs(): Args {
     throw new BenchError(`--naive-rows: a positive integer`);
   if (values.entity !== 'clients' && values.entity !== 'customers')
     throw new BenchError(`--entity: clients or customers`);
+  if (values.format !== 'csv' && values.format !== 'xlsx')
+    throw new BenchError(`--format: csv or xlsx`);
   return {
     rows,
     entity: values.entity,
+    format: values.format,
     validateOnly: values['validate-only'],
     cpuProf: values['cpu-prof'],
     embedded: values.embedded,
@@ -334,6 +353,17 @@ async function main(): Promise<void> {
     log(`generating ${args.rows} ${args.entity} rows`);
     const generated = await generateCsv(args.entity, args.rows, csvPath);
     log(`  ${(generated.bytes / 1024 / 1024).toFixed(1)} MB`);
+    // The workbook holds the same cells (empty ones left out, as a spreadsheet saves them);
+    // the baselines below load the CSV either way.
+    let uploadPath = csvPath;
+    if (args.format === 'xlsx') {
+      uploadPath = join(tmp, `${args.entity}.xlsx`);
+      log('writing the same rows as an .xlsx (exceljs streaming writer)');
+      const sheetName = args.entity === 'clients' ? 'Clients' : 'Customers';
+      await csvToXlsx(csvPath, uploadPath, { sheetName, blankEmpty: true });
+    }
+    const uploadBytes = (await stat(uploadPath)).size;
+    if (args.format === 'xlsx') log(`  ${(uploadBytes / 1024 / 1024).toFixed(1)} MB`);
 
     const serverUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
     let benchUrl: string | null = null;
@@ -357,6 +387,7 @@ async function main(): Promise<void> {
     Object.assign(env, {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: secret,
+      // Production requires the key that seals apps' secrets (none are used here).
       APP_SECRET_KEY: randomBytes(32).toString('base64'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -400,9 +431,15 @@ async function main(): Promise<void> {
     const sampler = new RssSampler(server.pid);
     log(`server RSS before the import: ${((sampler.sample() ?? 0) / 1024).toFixed(0)} MB`);
 
-    log('POST validate');
+    log(`POST validate (${args.format})`);
     const cpuBeforeValidate = server.cpuSeconds();
-    const validate = await uploadCsv(`${base}${prefix}/import/validate`, token, csvPath);
+    const validate = await uploadCsv(
+      `${base}${prefix}/import/validate`,
+      token,
+      uploadPath,
+      {},
+      UPLOADS[args.format],
+    );
     const validateCpuS = spent(cpuBeforeValidate, server.cpuSeconds());
     server.assertAlive();
     checkAnswer('validate', validate, server);
@@ -474,6 +511,7 @@ async function main(): Promise<void> {
     const limitS = copyS !== null && floorS !== null ? copyS + floorS : null;
     const result = {
       entity: args.entity,
+      format: args.format,
       rows: args.rows,
       database: args.embedded ? 'embedded' : 'postgres',
       validate_s: round(validateS),
@@ -506,6 +544,7 @@ async function main(): Promise<void> {
       validate_ttfb_s: round(validate.ttfbS),
       confirm_ttfb_s: round(confirm ? confirm.ttfbS : null),
       csv_mb: round(generated.bytes / 1024 / 1024, 1),
+      upload_mb: round(uploadBytes / 1024 / 1024, 1),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -18,6 +18,7 @@ import ExcelJS from 'exceljs';
 import { openCsv } from '../src/import/csv/read-csv.js';
 import { openXlsx } from '../src/import/xlsx/read-xlsx.js';
 import { generateCsv } from './csv-gen.js';
+import { csvToXlsx } from './xlsx-gen.js';
 
 type Reader = 'csv' | 'xlsx' | 'exceljs';
 
@@ -50,21 +51,6 @@ async function readOnce(reader: Reader, path: string): Promise<void> {
   process.stdout.write(JSON.stringify({ rows, seconds, peakRssMb }));
 }
 
-/** Writes the CSV's records into a one-sheet workbook, streamed. */
-async function csvToXlsx(csvPath: string, xlsxPath: string): Promise<void> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: xlsxPath,
-    useSharedStrings: true,
-    useStyles: false,
-  });
-  const sheet = book.addWorksheet('Clients');
-  const { header, batches } = await openCsv(csvPath, { maxRows: Number.MAX_SAFE_INTEGER });
-  sheet.addRow(header.columns).commit();
-  for await (const batch of batches)
-    for (const record of batch) sheet.addRow(record.cells).commit();
-  await book.commit();
-}
-
 async function main(): Promise<void> {
   const child = option('read', '');
   if (child) return readOnce(child as Reader, option('path', ''));
@@ -76,7 +62,7 @@ async function main(): Promise<void> {
     const xlsxPath = join(dir, 'clients.xlsx');
     process.stderr.write(`generating ${rows} rows…\n`);
     await generateCsv('clients', rows, csvPath);
-    await csvToXlsx(csvPath, xlsxPath);
+    await csvToXlsx(csvPath, xlsxPath, { sheetName: 'Clients', blankEmpty: false });
     const result: Record<string, unknown> = {
       rows,
       csvMb: +((await stat(csvPath)).size / 1e6).toFixed(1),

@@ -4,6 +4,7 @@
  * CSV downloads typed as CSV, the oauth2 scheme, integer counters, examples that match their
  * schemas — and examples that are what the server really answers.
  */
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -33,6 +34,7 @@ import {
   uniqueCode,
 } from './support/test-app.js';
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const SEED_401 = { code: 401, message: 'invalid token', data: {} };
 const SEED_403 = { code: 403, message: 'insufficient permissions', data: {} };
 
@@ -163,11 +165,13 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  test('the CSV downloads are text/csv strings; their errors stay JSON envelopes', () => {
+  test('the CSV downloads are text/csv strings (the templates an .xlsx too); their errors stay JSON envelopes', () => {
     const csvRoutes = ops().filter(([path]) => /template$|errors\.csv$/.test(path));
     expect(csvRoutes).toHaveLength(4);
-    for (const [, , o] of csvRoutes) {
-      expect(Object.keys(o.responses['200'].content!)).toEqual(['text/csv']);
+    for (const [path, , o] of csvRoutes) {
+      expect(Object.keys(o.responses['200'].content!)).toEqual(
+        path.endsWith('template') ? ['text/csv', XLSX_TYPE] : ['text/csv'],
+      );
       expect(o.responses['200'].content!['text/csv'].schema).toEqual({ type: 'string' });
       for (const status of ['401', '403']) {
         expect(Object.keys(o.responses[status].content!)).toEqual(['application/json']);
@@ -178,6 +182,51 @@ describe('the OpenAPI document', () => {
     ).toEqual([
       'company_name,description,vat_number,address,city,main_contact,email,phone,language,notes\r\n',
     ]);
+    const template = op('/business/clients/v1/import/template', 'get');
+    expect(template.responses['200'].content![XLSX_TYPE].schema).toMatchObject({
+      type: 'string',
+      format: 'binary',
+    });
+    expect(template.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'format',
+          in: 'query',
+          required: false,
+          schema: expect.objectContaining({ enum: ['csv', 'xlsx'], default: 'csv' }),
+        }),
+      ]),
+    );
+  });
+
+  test('the validate forms take an optional, empty sheet; an .xls, .ods or encrypted workbook is a documented 415', () => {
+    for (const path of ['/customers/import/validate', '/business/clients/v1/import/validate']) {
+      const o = op(path, 'post');
+      const form = o.requestBody!.content['multipart/form-data'].schema!;
+      expect(form.required).toEqual(['file']);
+      expect((form.properties as Record<string, Schema>).sheet).toMatchObject({
+        type: 'string',
+        example: '',
+      });
+      expect(Object.keys(json(o, 415)!.examples!)).toEqual(['xls', 'encrypted', 'ods']);
+      expect(exampleOf(o, 415, 'xls')).toEqual({
+        code: 415,
+        message:
+          'this is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV and upload it again',
+        data: {
+          type: 'unsupported_media_type',
+          errors: [{ key: 'file', message: 'unsupported_file_type', value: 'xls' }],
+        },
+      });
+      expect(Object.keys(json(o, 400)!.examples!)).toEqual(
+        expect.arrayContaining(['invalid_xlsx', 'sheet_not_found']),
+      );
+      expect(Object.keys(json(o, 413)!.examples!)).toEqual([
+        'file_too_large',
+        'uncompressed_too_large',
+        'too_many_entries',
+      ]);
+    }
   });
 
   test('counters, row numbers, pages and codes are integers; candidates are objects; the error type enum is complete', () => {
@@ -395,6 +444,31 @@ describe('the OpenAPI document', () => {
           'c.csv',
         );
       expect(noFirstColumn.body).toEqual(exampleOf(validate, 400, 'missing_columns'));
+    });
+
+    test('the Excel errors of validate, as documented: .xls, .ods, encrypted (415), damaged, unknown sheet (400)', async () => {
+      const auth = { Authorization: `Bearer ${await tokenFor({ business: uniqueBusiness() })}` };
+      const xlsx = (name: string) =>
+        readFileSync(new URL(`./fixtures/xlsx/${name}`, import.meta.url));
+      const upload = (name: string, sheet?: string) => {
+        const r = request(t.http).post('/business/clients/v1/import/validate').set(auth);
+        if (sheet) r.field('sheet', sheet);
+        return r.attach('file', xlsx(name), name);
+      };
+      const validate = op('/business/clients/v1/import/validate', 'post');
+      for (const [name, example] of [
+        ['customers-types.xls', 'xls'],
+        ['customers-password.xlsx', 'encrypted'],
+        ['customers-types.ods', 'ods'],
+      ]) {
+        expect((await upload(name)).body).toEqual(exampleOf(validate, 415, example));
+      }
+      expect((await upload('customers-truncated.xlsx')).body).toEqual(
+        exampleOf(validate, 400, 'invalid_xlsx'),
+      );
+      expect((await upload('customers-two-sheets.xlsx', 'Clients')).body).toEqual(
+        exampleOf(validate, 400, 'sheet_not_found'),
+      );
     });
 
     test('422: an app of the wrong type, as documented', async () => {

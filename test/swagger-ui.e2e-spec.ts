@@ -2,12 +2,14 @@
  * Swagger UI in a real browser (Playwright driving Debian's Chromium): open /docs, authorise with
  * a token, upload a CSV to the customers validate endpoint with "Try it out", confirm it with the
  * returned import_id, and check what the page shows; the same with a 20,000-row file, whose
- * answer must render (syntax highlighting is off: it froze the tab); then execute every POST/PUT
+ * answer must render (syntax highlighting is off: it froze the tab); upload committed .xlsx
+ * workbooks the same way, with and without the sheet field; then execute every POST/PUT
  * prefill as it stands, pasting only the ids (and files) it asks for, and expect a 2xx from each.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -23,6 +25,10 @@ if (!existsSync(CHROMIUM))
   process.stderr.write(
     `swagger-ui test skipped: no browser at ${CHROMIUM} (.ci/run installs Debian's chromium)\n`,
   );
+
+/** A committed workbook saved by LibreOffice (test/fixtures/xlsx). */
+const XLSX_FIXTURE = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/xlsx/${name}`, import.meta.url));
 
 /** The business of the demo token, which the assignment prefill assigns the app to. */
 const DEMO_BUSINESS = 'demo-business';
@@ -181,6 +187,42 @@ withBrowser('Swagger UI in Chromium', () => {
     const result = await execute(confirm);
     expect(result.body).toMatchObject({ code: 200, data: { created: rows } });
   }, 300_000);
+  test('an Excel workbook with "Try it out": the sheet field empty by default, then named; 200', async () => {
+    await openDocs(await tokenFor({ business: uniqueBusiness(), sub: 'swagger-excel' }));
+    const validate = await tryOut('validateCustomersImport');
+    const sheet = validate.locator('tr[data-property-name="sheet"] input:not([type=checkbox])');
+    // Left as it is, the field sends nothing that changes the import (the first sheet).
+    expect(await sheet.inputValue()).toBe('');
+    await validate.locator('input[type=file]').setInputFiles(XLSX_FIXTURE('customers-types.xlsx'));
+    const first = await execute(validate);
+    expect(first).toMatchObject({
+      status: 200,
+      body: { code: 200, data: { total_rows: 4, valid_rows: 4, error_rows: 0 } },
+    });
+    expect(
+      (first.body as { data: { rows: Array<{ row_number: number }> } }).data.rows.map(
+        (r) => r.row_number,
+      ),
+    ).toEqual([2, 4, 5, 6]);
+
+    // The second sheet of a workbook, by name (the first answer cleared away first).
+    await validate.locator('button.btn-clear').click();
+    await sheet.fill('Customers');
+    await validate
+      .locator('input[type=file]')
+      .setInputFiles(XLSX_FIXTURE('customers-two-sheets.xlsx'));
+    const named = await execute(validate);
+    await page.screenshot({ path: new URL('swagger-excel.png', SHOTS).pathname });
+    expect(named).toMatchObject({
+      status: 200,
+      body: { code: 200, data: { total_rows: 3, valid_rows: 3 } },
+    });
+    expect(
+      (named.body as { data: { rows: Array<{ row_number: number }> } }).data.rows.map(
+        (r) => r.row_number,
+      ),
+    ).toEqual([4, 5, 7]);
+  });
 
   test('every POST and PUT prefill succeeds as it stands, once the ids it names are pasted', async () => {
     await openDocs(await tokenFor({ business: DEMO_BUSINESS, sub: 'swagger-prefills' }));

@@ -18,10 +18,24 @@ import { UploadRepository } from '../domain/upload.repository.js';
 import { ImportJobs } from './import-jobs.js';
 import { ImportTargets } from './import-targets.js';
 import { isStopped, type JobLease, JobLeases } from './job-leases.js';
-import { openUpload, type UploadedFile } from './upload-source.js';
+import {
+  detectFormat,
+  openUpload,
+  type UploadChoices,
+  type UploadedFile,
+  type UploadFormat,
+} from './upload-source.js';
 
 /** Rows per batch: one multi-row statement each (validate and confirm). */
 export const BATCH_SIZE = 2500;
+
+/**
+ * A workbook may expand to this many times IMPORT_MAX_FILE_BYTES: text compresses 5–10× in a
+ * ZIP, so a real workbook within the upload limit stays within this; a zip bomb does not (413).
+ */
+export const XLSX_EXPANSION_FACTOR = 10;
+/** ZIP entries of a workbook: a real one has a few dozen (sheets, styles, media); more is a 413. */
+export const XLSX_MAX_ENTRIES = 10_000;
 
 /** A row as a source (a CSV file, an app's page) delivers it, cells keyed by field. */
 export interface SourceRow {
@@ -58,8 +72,7 @@ export interface Importer {
 }
 
 /** What a validate request chose besides the file. */
-export interface ValidateInput {
-  fieldsMapping?: Record<string, string>;
+export interface ValidateInput extends UploadChoices {
   settings: Record<string, string>;
 }
 
@@ -100,8 +113,12 @@ export class ValidateImport {
     input: ValidateInput,
     observe?: RowObserver,
   ): Promise<ImportSession> {
-    const source = await this.open(file, target, input.fieldsMapping);
-    return this.validateSource(target, importer, input, source, { sizeBytes: file.bytes, observe });
+    const { format, rows } = await this.open(file, target, input);
+    return this.validateSource(target, importer, input, rows, {
+      sizeBytes: file.bytes,
+      observe,
+      format,
+    });
   }
 
   /** Validates the rows of a source (a file already opened) while the caller waits. */
@@ -110,9 +127,9 @@ export class ValidateImport {
     importer: Importer,
     input: ValidateInput,
     source: AsyncIterable<SourceRow[]>,
-    options: { sizeBytes?: number; observe?: RowObserver } = {},
+    options: { sizeBytes?: number; observe?: RowObserver; format?: UploadFormat } = {},
   ): Promise<ImportSession> {
-    const session = this.newSession(target, importer, input, false);
+    const session = this.newSession(target, importer, input, options.format ?? 'csv', false);
     const lease = await this.leases.insertLeased(session);
     this.metrics.importStarted(target.entityType, 'csv');
     try {
@@ -127,7 +144,8 @@ export class ValidateImport {
 
   /**
    * Stores the upload in the database and validates it in the background (any instance may
-   * finish it). Resolves once the upload is stored, with the session in `validating`.
+   * finish it). Resolves once the upload is stored, with the session in `validating`. What the
+   * file is (CSV, workbook, or a kind it does not read: 415) is known before anything is stored.
    */
   async accept(
     target: ImportTarget<unknown>,
@@ -135,7 +153,8 @@ export class ValidateImport {
     file: UploadedFile,
     input: ValidateInput,
   ): Promise<ImportSession> {
-    const session = this.newSession(target, importer, input, true);
+    const format = await detectFormat(file);
+    const session = this.newSession(target, importer, input, format, true);
     const lease = await this.leases.insertLeased(session);
     this.metrics.importStarted(target.entityType, 'csv');
     try {
@@ -221,14 +240,16 @@ export class ValidateImport {
     target: ImportTarget<unknown>,
     importer: Importer,
     input: ValidateInput,
+    format: UploadFormat,
     receiving: boolean,
   ): ImportSession {
+    const sheet = format === 'xlsx' ? input.sheet?.trim() : undefined;
     return ImportSession.start({
       id: randomUUID(),
       businessUid: importer.businessUid,
       createdBy: importer.sub,
       entityType: target.entityType,
-      channel: { kind: 'csv', format: 'csv' },
+      channel: { kind: 'csv', format, ...(sheet ? { sheet } : {}) },
       ...(input.fieldsMapping ? { fieldsMapping: input.fieldsMapping } : {}),
       settings: input.settings,
       receiving,
@@ -237,15 +258,17 @@ export class ValidateImport {
     });
   }
 
-  /** The file's rows, its header matched to the target's columns (a 400 here writes nothing). */
+  /** The file's rows, its header matched to the target's columns (a 4xx here writes nothing). */
   private open(
     file: UploadedFile,
     target: ImportTarget<unknown>,
-    fieldsMapping?: Record<string, string>,
-  ): Promise<AsyncIterable<SourceRow[]>> {
-    return openUpload(file, target, fieldsMapping, {
+    choices: UploadChoices,
+  ): Promise<{ format: UploadFormat; rows: AsyncIterable<SourceRow[]> }> {
+    return openUpload(file, target, choices, {
       maxRows: this.config.IMPORT_MAX_ROWS,
       batchSize: BATCH_SIZE,
+      maxUncompressedBytes: XLSX_EXPANSION_FACTOR * this.config.IMPORT_MAX_FILE_BYTES,
+      maxEntries: XLSX_MAX_ENTRIES,
     });
   }
 
@@ -279,8 +302,13 @@ export class ValidateImport {
     try {
       await pipeline(Readable.from(this.uploads.read(session.id)), createWriteStream(path));
       const bytes = session.snapshot.uploadBytes ?? 0;
-      const source = await this.open({ path, bytes }, target, session.context.fieldsMapping);
-      await this.gatherAll(session, lease, target, source, { sizeBytes: bytes });
+      const { channel, fieldsMapping } = session.context;
+      // The stored copy has no name: the format is found again from its content.
+      const { rows } = await this.open({ path, bytes }, target, {
+        fieldsMapping,
+        ...(channel.kind === 'csv' && channel.sheet ? { sheet: channel.sheet } : {}),
+      });
+      await this.gatherAll(session, lease, target, rows, { sizeBytes: bytes });
       await this.uploads.delete(session.id);
     } catch (error) {
       await this.settleFailure(session, lease, error, { durable: true });

@@ -3,13 +3,13 @@ import type { SourceRow } from '../application/validate-import.js';
 import type { CsvHeader, CsvRecord } from './read-csv.js';
 
 /**
- * Matches a file's header to a target's columns (SPEC §6.1): any order; missing or unexpected
+ * Matches a file's header (a CSV's or a worksheet's) to a target's columns (SPEC §6.1): any order; missing or unexpected
  * columns are one 400 on key `file` naming them all and the expected set. With a
  * `fields_mapping` (field → header label) the mapped labels must be present and other columns
  * of the file are ignored. Returns, per file column, the field it feeds (or undefined).
  */
 export function mapHeader(
-  header: CsvHeader,
+  header: Pick<CsvHeader, 'columns'>,
   columns: readonly string[],
   fieldsMapping?: Record<string, string>,
 ): Array<string | undefined> {

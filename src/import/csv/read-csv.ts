@@ -10,6 +10,14 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { detail, InvalidError } from '../../shared/domain-error.js';
+import {
+  checkReadOptions,
+  DEFAULT_BATCH_SIZE,
+  fileEmpty,
+  inBatches,
+  noDataRows,
+  tooManyRows,
+} from '../import-file.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
@@ -40,7 +48,6 @@ export interface CsvReadOptions {
   batchSize?: number;
 }
 
-const DEFAULT_BATCH_SIZE = 1000;
 const READ_CHUNK_BYTES = 64 * 1024;
 /** Delimiter detection looks at no more than this much of the header line. */
 const HEADER_PEEK_CHARS = 64 * 1024;
@@ -68,14 +75,9 @@ export async function openCsv(
   const { maxRows } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const maxBlankLines = options.maxBlankLines ?? Math.max(maxRows, MIN_BLANK_LINES);
-  if (!Number.isInteger(maxRows) || maxRows < 0) {
-    throw new RangeError(`maxRows must be a non-negative integer, got ${maxRows}`);
-  }
+  checkReadOptions(maxRows, batchSize);
   if (!Number.isInteger(maxBlankLines) || maxBlankLines < 0) {
     throw new RangeError(`maxBlankLines must be a non-negative integer, got ${maxBlankLines}`);
-  }
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
 
   const layout: Layout = await detectEncoding(path);
@@ -89,14 +91,8 @@ export async function openCsv(
       break;
     }
   }
-  if (!headerRecord)
-    throw new InvalidError([detail('file', 'file_empty', '')], 'the file is empty');
-  if (!hasDataRow) {
-    throw new InvalidError(
-      [detail('file', 'no_data_rows', '')],
-      'the file has a header but no data rows',
-    );
-  }
+  if (!headerRecord) throw fileEmpty();
+  if (!hasDataRow) throw noDataRows();
   if (maxRows < 1) throw tooManyRows(maxRows);
 
   const header: CsvHeader = {
@@ -106,7 +102,8 @@ export async function openCsv(
   };
   const headerLine = headerRecord.rowNumber;
   const batches: AsyncIterable<CsvRecord[]> = {
-    [Symbol.asyncIterator]: () => readBatches(path, layout, limits, headerLine, batchSize),
+    [Symbol.asyncIterator]: () =>
+      inBatches(dataRecords(path, layout, limits, headerLine), maxRows, batchSize),
   };
   return { header, batches };
 }
@@ -124,28 +121,16 @@ interface Limits {
   maxBlankLines: number;
 }
 
-async function* readBatches(
+/** The records after the header line, one by one. */
+async function* dataRecords(
   path: string,
   layout: Layout,
   limits: Limits,
   headerLine: number,
-  batchSize: number,
-): AsyncGenerator<CsvRecord[]> {
-  let batch: CsvRecord[] = [];
-  let dataRows = 0;
+): AsyncGenerator<CsvRecord> {
   for await (const records of readRecords(path, layout, limits)) {
-    for (const record of records) {
-      if (record.rowNumber <= headerLine) continue;
-      dataRows += 1;
-      if (dataRows > limits.maxRows) throw tooManyRows(limits.maxRows);
-      batch.push(record);
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
+    for (const record of records) if (record.rowNumber > headerLine) yield record;
   }
-  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -301,13 +286,6 @@ async function* replay(prefix: string, rest: AsyncGenerator<string>): AsyncGener
 }
 
 // ------------------------------------------------------------------------------------ errors
-
-function tooManyRows(maxRows: number): InvalidError {
-  return new InvalidError(
-    [detail('file', 'too_many_rows', String(maxRows))],
-    `the file has more than ${maxRows} rows`,
-  );
-}
 
 function tooManyBlankLines(maxBlankLines: number): InvalidError {
   return new InvalidError(

@@ -5,7 +5,13 @@ export type EntityType = string;
 
 /** Where an import's rows come from, with what each channel needs (SPEC §5.2, §6). */
 export type ImportChannel =
-  | { kind: 'csv'; format: 'csv' | 'xlsx' }
+  | {
+      kind: 'csv';
+      /** What the uploaded file turned out to be, by its content (not its name). */
+      format: 'csv' | 'xlsx';
+      /** The worksheet the `sheet` form field named (a workbook only; else the first visible). */
+      sheet?: string;
+    }
   | {
       kind: 'app';
       appCodeName: string;

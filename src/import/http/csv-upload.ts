@@ -64,8 +64,8 @@ function lingerThenClose(req: Request): void {
 }
 
 /**
- * Receives the multipart form of a validate request with busboy: the `file` field is streamed to
- * a temporary file, nothing is held in memory. At `maxBytes` the upload is cut off at once — a
+ * Receives the multipart form of a validate request with busboy: the `file` field (a CSV or a
+ * workbook) is streamed to a temporary file, nothing is held in memory. At `maxBytes` the upload is cut off at once — a
  * 413, and the rest of the body discarded for a bounded time before the connection closes —
  * and every malformed form is a 400 on the field concerned.
  */
@@ -82,7 +82,7 @@ export async function receiveCsvUpload(
   if (!req.is('multipart/form-data')) {
     throw new InvalidError(
       [detail('file', 'required', '')],
-      'send the CSV as multipart/form-data in a field named "file"',
+      'send the file (CSV or .xlsx) as multipart/form-data in a field named "file"',
     );
   }
   let parser: busboy.Busboy;
@@ -134,7 +134,7 @@ export async function receiveCsvUpload(
           ),
         );
       }
-      path = join(tmpdir(), `import-upload-${randomUUID()}.csv`);
+      path = join(tmpdir(), `import-upload-${randomUUID()}`);
       out = createWriteStream(path);
       stream.on('limit', () => fail(tooLarge(maxBytes), true));
       written = pipeline(stream, out).catch((error: Error) => fail(error));

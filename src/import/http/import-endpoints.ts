@@ -13,12 +13,48 @@ import type { OutcomeStatus, RowStatus } from '../domain/import-row.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
 import type { ImportTarget } from '../domain/import-target.js';
 import { writeErrorsCsv } from '../csv/write-errors-csv.js';
+import { writeTemplateXlsx } from '../xlsx/write-template-xlsx.js';
 import { receiveCsvUpload } from './csv-upload.js';
 import type { ConfirmImportDto } from './import.dto.js';
+import type { TemplateFormat } from './import-job.dto.js';
 import { counters, resultJson, rowJson, statusJson } from './import-json.js';
 import { JsonSpool } from './json-spool.js';
 import { streamEnvelope } from './stream-response.js';
 import { streamStatusEvents } from './status-events.js';
+
+export const XLSX_CONTENT_TYPE =
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The form field naming the worksheet of a workbook (every entity's validate form has it). */
+export const SHEET_FIELD = 'sheet';
+/** Longer than any sheet name a spreadsheet program writes (Excel: 31); bounds the error text. */
+const SHEET_MAX_LENGTH = 255;
+
+/** What the validate form's text fields choose: the sheet, and the rest for the entity to read. */
+function formChoices(
+  fields: Record<string, string>,
+  entityOptions?: (fields: Record<string, string>) => {
+    settings: Record<string, string>;
+    fieldsMapping?: Record<string, string>;
+  },
+): { settings: Record<string, string>; fieldsMapping?: Record<string, string>; sheet?: string } {
+  const { [SHEET_FIELD]: rawSheet, ...rest } = fields;
+  const sheet = rawSheet?.trim() || undefined;
+  if (sheet !== undefined && sheet.length > SHEET_MAX_LENGTH)
+    throw new InvalidError(
+      [detail(SHEET_FIELD, 'too_long', sheet)],
+      `a sheet name has at most ${SHEET_MAX_LENGTH} characters`,
+    );
+  let options: { settings: Record<string, string>; fieldsMapping?: Record<string, string> };
+  if (entityOptions) options = entityOptions(rest);
+  else {
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0)
+      throw new InvalidError(unknown.map((f) => detail(f, 'unknown_property', rest[f])));
+    options = { settings: {} };
+  }
+  return { ...options, ...(sheet ? { sheet } : {}) };
+}
 
 /** What the client asked of an import request (RFC 7240 `Prefer: respond-async`). */
 export function prefersAsync(req: Request): boolean {
@@ -90,14 +126,26 @@ export class ImportEndpoints {
     private readonly config: AppConfig,
   ) {}
 
-  /** The CSV template: the target's header line. */
-  template(res: Response, target: ImportTarget<unknown>): void {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${target.entityType}-import-template.csv"`,
-    );
-    res.send(`${target.columns.join(',')}\r\n`);
+  /**
+   * The template: the target's header line as CSV, or a workbook of one sheet (named after the
+   * entity) whose header row is the columns and whose columns are all formatted as text.
+   */
+  async template(
+    res: Response,
+    target: ImportTarget<unknown>,
+    format: TemplateFormat = 'csv',
+  ): Promise<void> {
+    const name = `${target.entityType}-import-template.${format}`;
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    if (format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.send(`${target.columns.join(',')}\r\n`);
+      return;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
+    const sheetName = target.entityType.charAt(0).toUpperCase() + target.entityType.slice(1);
+    await writeTemplateXlsx(target.columns, res, { sheetName });
   }
 
   async validate(
@@ -109,7 +157,10 @@ export class ImportEndpoints {
       message: string;
       paths: ImportPaths;
       rows?: RowsShown;
-      /** Reads the form's other fields into the target's settings and mapping (400 on bad values). */
+      /**
+       * Reads the form's other fields (all but `file` and `sheet`) into the target's settings and
+       * mapping (400 on bad values). Absent: the entity's form has no other field.
+       */
       options?: (fields: Record<string, string>) => {
         settings: Record<string, string>;
         fieldsMapping?: Record<string, string>;
@@ -120,7 +171,7 @@ export class ImportEndpoints {
     // The row list is spooled while the rows are classified, then streamed after the counters.
     const answer = new JsonSpool();
     try {
-      const options = input.options?.(upload.fields) ?? { settings: {} };
+      const options = formChoices(upload.fields, input.options);
       const file = { path: upload.path, bytes: (await stat(upload.path)).size };
       const importer = { sub: input.principal.sub, businessUid: input.principal.businessUid! };
       if (prefersAsync(req)) {

@@ -37,3 +37,20 @@ export class ValidateQueryDto {
   @IsIn(['all', 'problems', 'none'])
   rows?: 'all' | 'problems' | 'none';
 }
+
+/** The formats of the template download (`?format=`). */
+export const TEMPLATE_FORMATS = ['csv', 'xlsx'] as const;
+export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
+
+export class TemplateQueryDto {
+  @ApiPropertyOptional({
+    enum: TEMPLATE_FORMATS,
+    default: 'csv',
+    description:
+      'csv: the header line. xlsx: a workbook whose header row is the columns, every column ' +
+      'formatted as text (leading zeros and long numbers stay as typed).',
+  })
+  @IsOptional()
+  @IsIn([...TEMPLATE_FORMATS])
+  format?: TemplateFormat;
+}

@@ -9,7 +9,9 @@ import {
   ApiParam,
   ApiResponse,
   getSchemaPath,
+  type SchemaObject,
 } from '@nestjs/swagger';
+import { AppConfig } from '../../config/app-config.js';
 import { Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Scope } from '../../shared/auth/principal.js';
 import {
@@ -21,6 +23,7 @@ import {
 } from '../../shared/domain-error.js';
 import {
   ApiCsvResponse,
+  ApiDownloadResponse,
   ApiEnvelope,
   ApiErrors,
   ApiJsonBody,
@@ -31,6 +34,15 @@ import {
 } from '../../shared/http/api-envelope.decorator.js';
 import { RateLimited } from '../../shared/http/rate-limit.js';
 import { StartsImport } from '../../shared/lifecycle/starts-import.js';
+import {
+  invalidXlsx,
+  sheetNotFound,
+  tooManyEntries,
+  uncompressedTooLarge,
+  unsupportedFileType,
+} from '../xlsx/xlsx-errors.js';
+import { XLSX_EXPANSION_FACTOR, XLSX_MAX_ENTRIES } from '../application/validate-import.js';
+import { SHEET_FIELD, XLSX_CONTENT_TYPE } from './import-endpoints.js';
 import {
   ConfirmImportDto,
   ConfirmResultDto,
@@ -63,6 +75,8 @@ const IMPORT_ID = {
 };
 
 const invalidImportId = COMMON_ERRORS.invalidUuid('import_id');
+/** The documented limits are the defaults. */
+const MAX_FILE_BYTES = new AppConfig().IMPORT_MAX_FILE_BYTES;
 const importNotFound = errorDoc(
   'No such import in your business (or already purged)',
   new NotFoundError(`import ${EXAMPLE_IMPORT_ID}`),
@@ -172,16 +186,63 @@ export const CSV_UPLOAD_BODY: ApiBodyOptions = {
     properties: { file: { type: 'string', format: 'binary', description: 'The CSV file' } },
   },
 };
+/**
+ * The validate form: the file, the optional sheet, and the entity's own fields. No field is
+ * prefilled with a value that would change what an untouched "Try it out" does.
+ */
+function uploadBody(fields: Record<string, SchemaObject> = {}) {
+  return {
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: {
+          type: 'string',
+          format: 'binary',
+          description: 'The CSV or Excel workbook (.xlsx), recognised by its content',
+        },
+        [SHEET_FIELD]: {
+          type: 'string',
+          example: '',
+          description:
+            'Optional: the worksheet of an .xlsx to read, by name (e.g. `Clients`). Empty: the ' +
+            'first visible worksheet. Ignored for a CSV.',
+        },
+        ...fields,
+      },
+    },
+  };
+}
 
 export function ImportTemplateRoute(entity: ImportRouteEntity, scope: Scope) {
+  const sheet = pascal(entity.name);
   return applyDecorators(
     Get('import/template'),
     Scopes(scope),
     ApiOperation({
       operationId: `get${pascal(entity.name)}ImportTemplate`,
-      summary: `The CSV template of a ${entity.name} import (header line only)`,
+      summary: `The template of a ${entity.name} import: a CSV header line, or an .xlsx workbook`,
+      description:
+        `\`format=csv\` (the default): the header line. \`format=xlsx\`: a workbook with one ` +
+        `sheet \`${sheet}\` whose first row is the header and whose every column is formatted as ` +
+        'text, so that leading zeros and long digit runs stay as typed.',
     }),
-    ApiCsvResponse('The header line, as a CSV download', `${entity.columns.join(',')}\r\n`),
+    ApiDownloadResponse(
+      `The template as a download: \`${entity.name}-import-template.csv\` or \`.xlsx\``,
+      {
+        'text/csv': { schema: { type: 'string' }, example: `${entity.columns.join(',')}\r\n` },
+        [XLSX_CONTENT_TYPE]: {
+          schema: {
+            type: 'string',
+            format: 'binary',
+            description: `Sheet \`${sheet}\`, row 1: ${entity.columns.join(', ')}; columns formatted as text (@)`,
+          },
+        },
+      },
+    ),
+    ApiErrors({
+      400: invalidDoc('format is neither csv nor xlsx', 'format', 'invalid_value', 'xls'),
+    }),
   );
 }
 
@@ -190,7 +251,8 @@ export function ValidateImportRoute(input: {
   scope: Scope;
   summary: string;
   description: string;
-  body?: ApiBodyOptions;
+  /** The entity's own form fields, besides `file` and `sheet`. */
+  fields?: Record<string, SchemaObject>;
   message: string;
   /** The response's `data` for a small file, true to what this entity produces. */
   example: ValidateResultDto;
@@ -210,7 +272,7 @@ export function ValidateImportRoute(input: {
       description: input.description,
     }),
     ApiConsumes('multipart/form-data'),
-    ApiBody(input.body ?? CSV_UPLOAD_BODY),
+    ApiBody(uploadBody(input.fields)),
     ApiEnvelope(ValidateResultDto, { message: input.message, example: input.example }),
     RespondAsync(input.entity, 'validating'),
     ApiErrors({
@@ -229,15 +291,38 @@ export function ValidateImportRoute(input: {
           '',
           'the form has no "file" field',
         ),
+        errorDoc(
+          'A damaged workbook (truncated, malformed XML, missing parts)',
+          invalidXlsx('the end of the ZIP directory is missing; is the file truncated?'),
+        ),
+        errorDoc(
+          'The `sheet` field names no worksheet of the workbook (they are all listed)',
+          sheetNotFound('Clients', ['Instructions', 'Customers']),
+        ),
         ...(input.badRequest ?? []),
       ],
-      413: errorDoc(
-        'The file is over IMPORT_MAX_FILE_BYTES (default 50 MiB)',
-        new PayloadTooLargeError(
-          [detail('file', 'file_too_large', '52428800')],
-          'the file is larger than 52428800 bytes',
+      413: [
+        errorDoc(
+          'The file is over IMPORT_MAX_FILE_BYTES (default 50 MiB)',
+          new PayloadTooLargeError(
+            [detail('file', 'file_too_large', String(MAX_FILE_BYTES))],
+            `the file is larger than ${MAX_FILE_BYTES} bytes`,
+          ),
         ),
-      ),
+        errorDoc(
+          `A workbook expanding beyond ${XLSX_EXPANSION_FACTOR} × IMPORT_MAX_FILE_BYTES (a zip bomb)`,
+          uncompressedTooLarge(XLSX_EXPANSION_FACTOR * MAX_FILE_BYTES),
+        ),
+        errorDoc(
+          `A workbook of more than ${XLSX_MAX_ENTRIES} ZIP entries`,
+          tooManyEntries(XLSX_MAX_ENTRIES),
+        ),
+      ],
+      415: [
+        errorDoc('A legacy Excel 97-2003 workbook (.xls)', unsupportedFileType('xls'), 'xls'),
+        errorDoc('A password-protected workbook', unsupportedFileType('encrypted'), 'encrypted'),
+        errorDoc('An OpenDocument spreadsheet (.ods)', unsupportedFileType('ods'), 'ods'),
+      ],
     }),
   );
 }

@@ -94,6 +94,17 @@ export function ApiJsonBody(model: Type, example: object, description?: string) 
 
 /** A `text/csv` 200 (a file download); its errors stay JSON envelopes. */
 export function ApiCsvResponse(description: string, example: string) {
+  return ApiDownloadResponse(description, { 'text/csv': { schema: { type: 'string' }, example } });
+}
+
+/**
+ * A 200 that is a file download in one of several media types (e.g. CSV or a workbook), each
+ * with its schema and, for text, its true example; errors stay JSON envelopes.
+ */
+export function ApiDownloadResponse(
+  description: string,
+  content: Record<string, { schema: Record<string, unknown>; example?: string }>,
+) {
   return ApiResponse({
     status: 200,
     description,
@@ -103,7 +114,7 @@ export function ApiCsvResponse(description: string, example: string) {
         schema: { type: 'string' },
       },
     },
-    content: { 'text/csv': { schema: { type: 'string' }, example } },
+    content,
   });
 }
 
@@ -115,7 +126,7 @@ export interface ErrorDoc {
   name?: string;
 }
 
-type DocumentedStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+type DocumentedStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 /**
  * Documents the error envelopes a route can answer with, each status with its own true

@@ -13,7 +13,7 @@ import {
 } from '../../../import/http/import-routes.js';
 import { ConfirmImportDto, ImportSummaryDto } from '../../../import/http/import.dto.js';
 import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
-import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
+import { TemplateQueryDto, ValidateQueryDto } from '../../../import/http/import-job.dto.js';
 import {
   BusinessScopedForApps,
   CurrentPrincipal,
@@ -256,36 +256,31 @@ export class ClientsController {
   }
 
   @ImportTemplateRoute(IMPORT, 'clients:read')
-  template(@Res() res: Response): void {
-    this.imports.template(res, this.target);
+  async template(@Query() query: TemplateQueryDto, @Res() res: Response): Promise<void> {
+    await this.imports.template(res, this.target, query.format);
   }
 
   @ValidateImportRoute({
     entity: IMPORT,
     scope: 'clients:import',
-    summary: 'Validate a clients CSV: classify every row and keep a session for 30 minutes',
+    summary:
+      'Validate a clients CSV or Excel workbook: classify every row and keep a session for 30 minutes',
     description:
       'Columns: ' +
       CLIENT_IMPORT_COLUMNS.join(', ') +
-      '. `fields_mapping` (JSON: client field → header in this file) and ' +
+      '. The file is a CSV or an .xlsx workbook (recognised by its content; `sheet` names the ' +
+      'worksheet, else the first). `fields_mapping` (JSON: client field → header in this file) and ' +
       "`upload_type` (`single` | `multi`) are optional form fields. Warnings carry the existing client's id and a diff; " +
       'ambiguous rows carry candidates. Writes nothing but the session.',
-    body: {
-      schema: {
-        type: 'object',
-        required: ['file'],
-        properties: {
-          file: { type: 'string', format: 'binary', description: 'The CSV file' },
-          fields_mapping: {
-            type: 'string',
-            example: '',
-            description:
-              'Optional JSON object: client field → the header used in this file, e.g. ' +
-              '`{"first_name":"First Name","email":"E-mail"}`. Empty: the template headers.',
-          },
-          upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
-        },
+    fields: {
+      fields_mapping: {
+        type: 'string',
+        example: '',
+        description:
+          'Optional JSON object: client field → the header used in this file, e.g. ' +
+          '`{"first_name":"First Name","email":"E-mail"}`. Empty: the template headers.',
       },
+      upload_type: { type: 'string', enum: ['single', 'multi'], default: 'single' },
     },
     message: 'clients import validated',
     example: CLIENTS_VALIDATE_EXAMPLE,

@@ -27,7 +27,7 @@ import {
   ValidateImportRoute,
 } from '../../../import/http/import-routes.js';
 import { ConfirmImportDto } from '../../../import/http/import.dto.js';
-import { ValidateQueryDto } from '../../../import/http/import-job.dto.js';
+import { TemplateQueryDto, ValidateQueryDto } from '../../../import/http/import-job.dto.js';
 import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
@@ -99,18 +99,20 @@ export class CustomersController {
   }
 
   @ImportTemplateRoute(IMPORT, 'customers:read')
-  template(@Res() res: Response): void {
-    this.imports.template(res, this.target);
+  async template(@Query() query: TemplateQueryDto, @Res() res: Response): Promise<void> {
+    await this.imports.template(res, this.target, query.format);
   }
 
   @ValidateImportRoute({
     entity: IMPORT,
     scope: 'customers:import',
-    summary: 'Validate a customers CSV: classify every row and keep a session for 30 minutes',
+    summary:
+      'Validate a customers CSV or Excel workbook: classify every row and keep a session for 30 minutes',
     description:
       'Columns: ' +
       CUSTOMER_IMPORT_COLUMNS.join(', ') +
-      ' (any order; `;`, tab and `|` files work too). A row breaking a field rule, or repeating an ' +
+      ' (any order; `;`, tab and `|` files work too). The file is a CSV or an .xlsx workbook ' +
+      '(recognised by its content; `sheet` names the worksheet, else the first). A row breaking a field rule, or repeating an ' +
       'earlier VAT number (`duplicate_in_csv`), is an `error` row; customers never produce ' +
       '`warning` or `ambiguous` rows. Writes nothing but the session.',
     message: 'customers import validated',
