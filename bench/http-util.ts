@@ -93,6 +93,7 @@ export async function uploadCsv(
   path: string,
   fields: Record<string, string> = {},
   file: { name: string; type: string } = { name: 'import.csv', type: 'text/csv' },
+  headers: Record<string, string> = {},
 ): Promise<StreamedAnswer> {
   const boundary = `----import-bench-${randomBytes(12).toString('hex')}`;
   let pre = '';
@@ -111,6 +112,7 @@ export async function uploadCsv(
       Authorization: `Bearer ${token}`,
       'Content-Type': `multipart/form-data; boundary=${boundary}`,
       'Content-Length': String(length),
+      ...headers,
     },
   });
   const answer = new Promise<StreamedAnswer>((resolve, reject) => {
@@ -131,7 +133,12 @@ export async function uploadCsv(
 }
 
 /** POSTs a JSON body; the answer is read as a stream like the upload's. */
-export function postJson(url: string, token: string, body: unknown): Promise<StreamedAnswer> {
+export function postJson(
+  url: string,
+  token: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<StreamedAnswer> {
   const payload = JSON.stringify(body);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
@@ -142,6 +149,7 @@ export function postJson(url: string, token: string, body: unknown): Promise<Str
         Authorization: `Bearer ${token}`,
         'Content-Type': 'application/json',
         'Content-Length': String(Buffer.byteLength(payload)),
+        ...headers,
       },
     });
     req.on('response', (res) => readAnswer(res, t0).then(resolve, reject));

@@ -4,7 +4,7 @@
  * server-side into the entity's indexed table) and of one INSERT round trip per row. See
  * bench/README.md.
  *
- *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--format csv|xlsx]
+ *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--format csv|xlsx] [--async]
  *                           [--validate-only] [--embedded]
  *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
  *
@@ -77,6 +77,8 @@ interface Args {
   /** What is uploaded: the generated CSV, or the same rows as a workbook. */
   format: Format;
   validateOnly: boolean;
+  /** `Prefer: respond-async`: 202 at once, then the status polled until the job rests. */
+  async: boolean;
   embedded: boolean;
   naiveRows: number;
   /** A folder: the server runs with --cpu-prof and writes its profile there on exit. */
@@ -90,6 +92,7 @@ function readArgs(): Args {
       entity: { type: 'string', default: 'clients' },
       format: { type: 'string', default: 'csv' },
       'validate-only': { type: 'boolean', default: false },
+      async: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       embedded: { type: 'boolean', default: false },
       'naive-rows': { type: 'string', default: '10000' },
@@ -110,6 +113,7 @@ function readArgs(): Args {
     entity: values.entity,
     format: values.format,
     validateOnly: values['validate-only'],
+    async: values.async,
     cpuProf: values['cpu-prof'],
     embedded: values.embedded,
     naiveRows,
@@ -431,51 +435,10 @@ async function main(): Promise<void> {
     const sampler = new RssSampler(server.pid);
     log(`server RSS before the import: ${((sampler.sample() ?? 0) / 1024).toFixed(0)} MB`);
 
-    log(`POST validate (${args.format})`);
-    const cpuBeforeValidate = server.cpuSeconds();
-    const validate = await uploadCsv(
-      `${base}${prefix}/import/validate`,
-      token,
-      uploadPath,
-      {},
-      UPLOADS[args.format],
-    );
-    const validateCpuS = spent(cpuBeforeValidate, server.cpuSeconds());
-    server.assertAlive();
-    checkAnswer('validate', validate, server);
-    const v = validate.head!;
-    log(
-      `  ${validate.totalS.toFixed(2)} s (head after ${validate.ttfbS.toFixed(2)} s), ` +
-        `${(validate.bytes / 1024 / 1024).toFixed(1)} MB answer, ${validate.items} rows; ` +
-        `total ${v.total_rows} valid ${v.valid_rows} warning ${v.warning_rows} error ${v.error_rows} ambiguous ${v.ambiguous_rows}`,
-    );
-    if (v.total_rows !== args.rows || validate.items !== args.rows) {
-      throw new BenchError(
-        `validate: expected ${args.rows} rows, total_rows=${v.total_rows}, rows listed=${validate.items}`,
-      );
-    }
-
-    let confirm: StreamedAnswer | null = null;
-    let confirmCpuS: number | null = null;
-    if (!args.validateOnly) {
-      log('POST confirm');
-      const cpuBeforeConfirm = server.cpuSeconds();
-      confirm = await postJson(`${base}${prefix}/import/confirm`, token, {
-        import_id: v.import_id,
-        override: true,
-      });
-      confirmCpuS = spent(cpuBeforeConfirm, server.cpuSeconds());
-      server.assertAlive();
-      checkAnswer('confirm', confirm, server);
-      const c = confirm.head!;
-      log(
-        `  ${confirm.totalS.toFixed(2)} s (head after ${confirm.ttfbS.toFixed(2)} s), ` +
-          `${(confirm.bytes / 1024 / 1024).toFixed(1)} MB answer, ${confirm.items} results; ` +
-          `created ${c.created} updated ${c.updated} skipped ${c.skipped} failed ${c.failed}`,
-      );
-      if (confirm.items !== args.rows)
-        throw new BenchError(`confirm: expected ${args.rows} results, got ${confirm.items}`);
-    }
+    const phases = args.async
+      ? await runAsync(args, base, prefix, token, uploadPath, server)
+      : await runSync(args, base, prefix, token, uploadPath, server);
+    const { v, c } = phases;
     const peakRssMb = sampler.stop();
     log(`server peak RSS ${peakRssMb?.toFixed(0)} MB`);
     await server.stop();
@@ -502,10 +465,8 @@ async function main(): Promise<void> {
       log(`  ${naive.seconds.toFixed(2)} s, ${naiveRowsPerS.toFixed(0)} rows/s`);
     }
 
-    const validateS = validate.totalS;
-    const confirmS = confirm ? confirm.totalS : null;
+    const { validateS, confirmS } = phases;
     const totalS = validateS + (confirmS ?? 0);
-    const c = confirm?.head ?? null;
     // The physical limit of a whole import: staging the rows (COPY) plus storing them where they
     // belong (the floor).
     const limitS = copyS !== null && floorS !== null ? copyS + floorS : null;
@@ -539,10 +500,14 @@ async function main(): Promise<void> {
       updated: num(c, 'updated'),
       skipped: num(c, 'skipped'),
       failed: num(c, 'failed'),
-      validate_cpu_s: round(validateCpuS, 2),
-      confirm_cpu_s: round(confirmCpuS, 2),
-      validate_ttfb_s: round(validate.ttfbS),
-      confirm_ttfb_s: round(confirm ? confirm.ttfbS : null),
+      validate_cpu_s: round(phases.validateCpuS, 2),
+      confirm_cpu_s: round(phases.confirmCpuS, 2),
+      validate_ttfb_s: round(phases.validateTtfbS),
+      confirm_ttfb_s: round(phases.confirmTtfbS),
+      async: args.async,
+      // Asynchronous mode: the time to the 202 (upload received and stored, or confirm accepted).
+      validate_202_s: round(phases.validate202S ?? null),
+      confirm_202_s: round(phases.confirm202S ?? null),
       csv_mb: round(generated.bytes / 1024 / 1024, 1),
       upload_mb: round(uploadBytes / 1024 / 1024, 1),
     };
@@ -550,6 +515,179 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+/** What one import took, whichever way it was asked for. */
+interface Phases {
+  v: Record<string, unknown>;
+  c: Record<string, unknown> | null;
+  validateS: number;
+  confirmS: number | null;
+  validateTtfbS: number;
+  confirmTtfbS: number | null;
+  validateCpuS: number | null;
+  confirmCpuS: number | null;
+  validate202S?: number;
+  confirm202S?: number | null;
+}
+
+/** Validate, then confirm, each answer streamed back whole (the seed's contract). */
+async function runSync(
+  args: Args,
+  base: string,
+  prefix: string,
+  token: string,
+  uploadPath: string,
+  server: Server,
+): Promise<Phases> {
+  log(`POST validate (${args.format})`);
+  const cpuBeforeValidate = server.cpuSeconds();
+  const validate = await uploadCsv(
+    `${base}${prefix}/import/validate`,
+    token,
+    uploadPath,
+    {},
+    UPLOADS[args.format],
+  );
+  const validateCpuS = spent(cpuBeforeValidate, server.cpuSeconds());
+  server.assertAlive();
+  checkAnswer('validate', validate, server);
+  const v = validate.head!;
+  log(
+    `  ${validate.totalS.toFixed(2)} s (head after ${validate.ttfbS.toFixed(2)} s), ` +
+      `${(validate.bytes / 1024 / 1024).toFixed(1)} MB answer, ${validate.items} rows; ` +
+      `total ${v.total_rows} valid ${v.valid_rows} warning ${v.warning_rows} error ${v.error_rows} ambiguous ${v.ambiguous_rows}`,
+  );
+  if (v.total_rows !== args.rows || validate.items !== args.rows) {
+    throw new BenchError(
+      `validate: expected ${args.rows} rows, total_rows=${v.total_rows}, rows listed=${validate.items}`,
+    );
+  }
+  if (args.validateOnly)
+    return {
+      v,
+      c: null,
+      validateS: validate.totalS,
+      confirmS: null,
+      validateTtfbS: validate.ttfbS,
+      confirmTtfbS: null,
+      validateCpuS,
+      confirmCpuS: null,
+    };
+  log('POST confirm');
+  const cpuBeforeConfirm = server.cpuSeconds();
+  const confirm = await postJson(`${base}${prefix}/import/confirm`, token, {
+    import_id: v.import_id,
+    override: true,
+  });
+  const confirmCpuS = spent(cpuBeforeConfirm, server.cpuSeconds());
+  server.assertAlive();
+  checkAnswer('confirm', confirm, server);
+  const c = confirm.head!;
+  log(
+    `  ${confirm.totalS.toFixed(2)} s (head after ${confirm.ttfbS.toFixed(2)} s), ` +
+      `${(confirm.bytes / 1024 / 1024).toFixed(1)} MB answer, ${confirm.items} results; ` +
+      `created ${c.created} updated ${c.updated} skipped ${c.skipped} failed ${c.failed}`,
+  );
+  if (confirm.items !== args.rows)
+    throw new BenchError(`confirm: expected ${args.rows} results, got ${confirm.items}`);
+  return {
+    v,
+    c,
+    validateS: validate.totalS,
+    confirmS: confirm.totalS,
+    validateTtfbS: validate.ttfbS,
+    confirmTtfbS: confirm.ttfbS,
+    validateCpuS,
+    confirmCpuS,
+  };
+}
+
+/** Polls an import's status until its phase is one of `phases`; returns it. */
+async function until(
+  base: string,
+  location: string,
+  token: string,
+  phases: string[],
+): Promise<Record<string, unknown>> {
+  for (;;) {
+    const { status, json } = await jsonRequest(`${base}${location}`, { token });
+    if (status !== 200) throw new BenchError(`status ${location}: ${status}`);
+    const data = (json as { data: Record<string, unknown> }).data;
+    if (phases.includes(String(data.phase))) return data;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `Prefer: respond-async`: a 202 at once (the upload stored), then the status until it rests. */
+async function runAsync(
+  args: Args,
+  base: string,
+  prefix: string,
+  token: string,
+  uploadPath: string,
+  server: Server,
+): Promise<Phases> {
+  const ASYNC = { Prefer: 'respond-async' };
+  log(`POST validate (${args.format}, Prefer: respond-async)`);
+  const validateStarted = performance.now();
+  const cpuBeforeValidate = server.cpuSeconds();
+  const accepted = await uploadCsv(
+    `${base}${prefix}/import/validate`,
+    token,
+    uploadPath,
+    {},
+    UPLOADS[args.format],
+    ASYNC,
+  );
+  if (accepted.status !== 202)
+    throw new BenchError(`validate: expected 202, got ${accepted.status}: ${accepted.start}`);
+  const location = String(accepted.headers.location);
+  log(`  202 after ${accepted.totalS.toFixed(2)} s; following ${location}`);
+  const v = await until(base, location, token, ['validated', 'failed']);
+  const validateS = (performance.now() - validateStarted) / 1000;
+  const validateCpuS = spent(cpuBeforeValidate, server.cpuSeconds());
+  server.assertAlive();
+  if (v.phase !== 'validated' || v.total_rows !== args.rows)
+    throw new BenchError(`validate: ${JSON.stringify(v).slice(0, 500)}`);
+  log(`  validated: total ${v.total_rows} valid ${v.valid_rows} warning ${v.warning_rows}`);
+  const validated = { validate202S: accepted.totalS, validateTtfbS: accepted.ttfbS, validateCpuS };
+  if (args.validateOnly)
+    return {
+      v,
+      c: null,
+      validateS,
+      confirmS: null,
+      confirmTtfbS: null,
+      confirmCpuS: null,
+      ...validated,
+    };
+  log('POST confirm (Prefer: respond-async)');
+  const confirmStarted = performance.now();
+  const cpuBeforeConfirm = server.cpuSeconds();
+  const confirmAccepted = await postJson(
+    `${base}${prefix}/import/confirm`,
+    token,
+    { import_id: v.import_id, override: true },
+    ASYNC,
+  );
+  if (confirmAccepted.status !== 202)
+    throw new BenchError(`confirm: expected 202, got ${confirmAccepted.status}`);
+  const c = await until(base, location, token, ['completed', 'failed', 'cancelled']);
+  const confirmS = (performance.now() - confirmStarted) / 1000;
+  server.assertAlive();
+  if (c.phase !== 'completed') throw new BenchError(`confirm: ${JSON.stringify(c).slice(0, 500)}`);
+  log(`  ${confirmS.toFixed(2)} s: created ${c.created} updated ${c.updated} skipped ${c.skipped}`);
+  return {
+    v,
+    c,
+    validateS,
+    confirmS,
+    confirmTtfbS: confirmAccepted.ttfbS,
+    confirmCpuS: spent(cpuBeforeConfirm, server.cpuSeconds()),
+    confirm202S: confirmAccepted.totalS,
+    ...validated,
+  };
 }
 
 main().catch((error: unknown) => {
