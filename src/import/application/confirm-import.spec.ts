@@ -1,43 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ImportRow } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
-import {
-  type ImportContext,
-  ImportTarget,
-  type RowAction,
-  type WriteResult,
-} from '../domain/import-target.js';
-import { fakeEngine, type FakeStore, type Payload } from './fakes.spec-helper.js';
+import type { ImportContext, RowAction } from '../domain/import-target.js';
+import { fakeEngine, FakeTarget, type Payload } from './fakes.spec-helper.js';
 import { BATCH_SIZE } from './validate-import.js';
-
-class FakeTarget extends ImportTarget<Payload> {
-  readonly entityType = 'clients' as const;
-  readonly columns = ['name'];
-  override readonly resolves = { field: 'organization_id' };
-  batches: number[] = [];
-  constructor(private readonly store: FakeStore) {
-    super();
-  }
-  duplicateSeverity() {
-    return 'warning' as const;
-  }
-  check() {
-    return { payload: { name: '' }, errors: [] };
-  }
-  async classify() {}
-  async write(actions: RowAction<Payload>[], _context?: ImportContext): Promise<WriteResult[]> {
-    this.batches.push(actions.length);
-    return actions.map((a) => {
-      if (a.payload.bad) throw new Error('constraint violated');
-      const id = a.kind === 'create' ? `id-${a.rowNumber}` : a.targetId;
-      this.store.entities.set(id, a.payload);
-      return { rowNumber: a.rowNumber, id, status: a.kind === 'create' ? 'created' : 'updated' };
-    });
-  }
-  describeFailure(error: unknown) {
-    return (error as Error).message;
-  }
-}
 
 const row = (
   n: number,

@@ -7,6 +7,8 @@ import {
   InvalidError,
   UnavailableError,
 } from '../../shared/domain-error.js';
+import type { ImportChange } from '../domain/import-change.js';
+import { ImportChangeRepository } from '../domain/import-change.repository.js';
 import type { RowOutcome } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
 import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
@@ -51,6 +53,12 @@ interface Planned {
   plan: RowPlan;
 }
 
+/** A batch's outcomes, and what its writes changed (the undo log). */
+interface Executed {
+  outcomes: RowOutcome[];
+  changes: ImportChange[];
+}
+
 type Claimed =
   | { kind: 'replay'; session: ImportSession }
   | { kind: 'run'; session: ImportSession; lease: JobLease; start: ConfirmStart };
@@ -71,6 +79,7 @@ export class ConfirmImport {
     private readonly sessions: ImportSessionRepository,
     private readonly rows: ImportRowRepository,
     private readonly outcomes: ImportOutcomeRepository,
+    private readonly changes: ImportChangeRepository,
     private readonly leases: JobLeases,
     private readonly jobs: ImportJobs,
     private readonly targets: ImportTargets,
@@ -275,12 +284,19 @@ export class ConfirmImport {
         let writesDone!: () => void;
         const written = new Promise<void>((resolve) => (writesDone = resolve));
         const batch = this.tx.run(async () => {
-          const outcomes = await this.executeBatch(target, session.id, context, planned);
+          const { outcomes, changes } = await this.executeBatch(
+            target,
+            session.id,
+            context,
+            planned,
+          );
           writesDone();
           await previous;
           await this.leases.assertHeld(lease);
           session.recordOutcomes(outcomes, new Date());
           await this.outcomes.append(session.id, outcomes);
+          // What undo needs, committed with the writes it describes.
+          await this.changes.append(session.id, changes);
           await this.leases.save(lease, session);
           return outcomes;
         });
@@ -308,15 +324,16 @@ export class ConfirmImport {
     if (failure) throw failure.error;
   }
 
-  /** One outcome per row, in row order. */
+  /** One outcome per row, in row order, and a change per row written. */
   private async executeBatch(
     target: ImportTarget<unknown>,
     sessionId: string,
     context: ImportContext,
     planned: Planned[],
-  ): Promise<RowOutcome[]> {
+  ): Promise<Executed> {
     const firstRow = planned[0].row.rowNumber;
     const outcomes = new Map<number, RowOutcome>();
+    const changes: ImportChange[] = [];
     // An update of a row created earlier in the file (a `multi` duplicate) needs that row's id:
     // from an earlier batch's outcome, or from this batch once its first wave is written.
     const earlierRows = planned.flatMap(({ plan }) => earlierTargetRow(plan, firstRow) ?? []);
@@ -357,29 +374,37 @@ export class ConfirmImport {
     }
     for (const wave of [firstWave, secondWave]) {
       const actions = wave.map(toAction).filter((a): a is RowAction<unknown> => a !== null);
-      for (const outcome of await this.write(target, context, actions)) {
-        outcomes.set(outcome.rowNumber, outcome);
-      }
+      const written = await this.write(target, context, actions);
+      for (const outcome of written.outcomes) outcomes.set(outcome.rowNumber, outcome);
+      changes.push(...written.changes);
     }
-    return planned.map(({ row }) => outcomes.get(row.rowNumber)!);
+    return {
+      outcomes: planned.map(({ row }) => outcomes.get(row.rowNumber)!),
+      changes: changes.sort((a, b) => a.rowNumber - b.rowNumber),
+    };
   }
 
-  /** The batch in one go; if that fails, row by row under savepoints so one bad row fails alone. */
+  /**
+   * The batch in one go; if that fails, row by row under savepoints so one bad row fails alone.
+   * Each row written brings what it changed.
+   */
   private async write(
     target: ImportTarget<unknown>,
     context: ImportContext,
     actions: RowAction<unknown>[],
-  ): Promise<RowOutcome[]> {
-    if (actions.length === 0) return [];
+  ): Promise<Executed> {
+    if (actions.length === 0) return { outcomes: [], changes: [] };
     try {
       const results = await this.tx.savepoint(() => target.write(actions, context));
-      return results.map(toOutcome);
+      return { outcomes: results.map(toOutcome), changes: results.map(toChange) };
     } catch {
       const outcomes: RowOutcome[] = [];
+      const changes: ImportChange[] = [];
       for (const action of actions) {
         try {
           const [result] = await this.tx.savepoint(() => target.write([action], context));
           outcomes.push(toOutcome(result));
+          changes.push(toChange(result));
         } catch (error) {
           outcomes.push({
             rowNumber: action.rowNumber,
@@ -388,7 +413,7 @@ export class ConfirmImport {
           });
         }
       }
-      return outcomes;
+      return { outcomes, changes };
     }
   }
 }
@@ -402,6 +427,13 @@ function earlierTargetRow(plan: RowPlan, firstRow: number): number | undefined {
 
 function toOutcome(result: WriteResult): RowOutcome {
   return { rowNumber: result.rowNumber, status: result.status, id: result.id };
+}
+
+function toChange(result: WriteResult): ImportChange {
+  const { rowNumber, id: entityId } = result;
+  return result.status === 'created'
+    ? { rowNumber, entityId, kind: 'created', written: result.written }
+    : { rowNumber, entityId, kind: 'updated', before: result.before, written: result.written };
 }
 
 function notImported(rowNumber: number, targetRow: number | undefined): RowOutcome {

@@ -3,17 +3,35 @@ import type { TransactionRunner } from '../../shared/database/transaction-runner
 import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
 import { NoMetrics } from '../../shared/metrics/metrics.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
+import {
+  changedFields,
+  type ImportChange,
+  type LockedRecord,
+  type RevertAction,
+  type RevertOutcome,
+  type RevertStatus,
+} from '../domain/import-change.js';
+import { ImportChangeRepository } from '../domain/import-change.repository.js';
 import type { ImportRow, OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
 import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
 import { ImportSession, type Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import {
+  type ImportContext,
+  ImportTarget,
+  type RowAction,
+  type WriteResult,
+} from '../domain/import-target.js';
 import { JobLeaseRepository, type WaitingJob } from '../domain/job-lease.repository.js';
+import { RevertOutcomeRepository } from '../domain/revert-outcome.repository.js';
 import { UploadRepository } from '../domain/upload.repository.js';
 import { ConfirmImport } from './confirm-import.js';
 import { ImportJobs } from './import-jobs.js';
+import { ImportQueries } from './import-queries.js';
 import { ImportTargets } from './import-targets.js';
 import { JobLeases } from './job-leases.js';
+import { RevertImport } from './revert-import.js';
 import { ValidateImport } from './validate-import.js';
 
 export type Payload = { name: string; bad?: boolean };
@@ -31,6 +49,11 @@ export class FakeStore {
   leases = new Map<string, Lease>();
   cancels = new Set<string>();
   uploads = new Map<string, Buffer>();
+  /** The undo log and undo's outcomes, by session. */
+  changes = new Map<string, ImportChange[]>();
+  reverts = new Map<string, RevertOutcome[]>();
+  /** Entities something refers to (undo keeps them). */
+  referenced = new Set<string>();
 }
 
 export class FakeTx implements TransactionRunner {
@@ -39,7 +62,7 @@ export class FakeTx implements TransactionRunner {
     return work();
   }
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
-    const before = new Map(this.store.entities);
+    const before = new Map([...this.store.entities].map(([id, e]) => [id, { ...e }]));
     try {
       return await work();
     } catch (error) {
@@ -155,6 +178,118 @@ export class FakeOutcomes extends ImportOutcomeRepository {
   }
 }
 
+export class FakeChanges extends ImportChangeRepository {
+  constructor(protected readonly store: FakeStore) {
+    super();
+  }
+  async append(id: string, changes: readonly ImportChange[]) {
+    this.store.changes.set(id, [
+      ...(this.store.changes.get(id) ?? []),
+      ...structuredClone(changes),
+    ]);
+  }
+  async pendingReverts(id: string, limit: number) {
+    const reverted = (this.store.reverts.get(id) ?? []).map((o) => o.rowNumber);
+    const below = reverted.length > 0 ? Math.min(...reverted) : Infinity;
+    return (this.store.changes.get(id) ?? [])
+      .filter((c) => c.rowNumber < below)
+      .sort((a, b) => b.rowNumber - a.rowNumber)
+      .slice(0, limit);
+  }
+}
+
+export class FakeReverts extends RevertOutcomeRepository {
+  appended = 0;
+  constructor(protected readonly store: FakeStore) {
+    super();
+  }
+  async append(id: string, outcomes: readonly RevertOutcome[]) {
+    this.appended++;
+    const all = [...(this.store.reverts.get(id) ?? []), ...structuredClone(outcomes)];
+    this.store.reverts.set(
+      id,
+      all.sort((a, b) => a.rowNumber - b.rowNumber),
+    );
+  }
+  async *stream(id: string) {
+    yield this.store.reverts.get(id) ?? [];
+  }
+  async page(id: string, statuses: readonly RevertStatus[] | undefined, page: PageRequest) {
+    const all = (this.store.reverts.get(id) ?? []).filter(
+      (o) => !statuses || statuses.includes(o.status),
+    );
+    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+  }
+}
+
+/**
+ * A target whose entities live in the fake store (`name` is their one field): it creates,
+ * updates, and reverts them; a `bad` payload fails its write, an id in `revertFails` its undo.
+ */
+export class FakeTarget extends ImportTarget<Payload> {
+  readonly entityType = 'clients' as const;
+  readonly columns = ['name'];
+  override readonly resolves = { field: 'organization_id' };
+  /** The size of each write call (a batch, or one row of the fallback). */
+  batches: number[] = [];
+  /** The size of each undo write call. */
+  revertBatches: number[] = [];
+  revertFails = new Set<string>();
+  constructor(private readonly store: FakeStore) {
+    super();
+  }
+  duplicateSeverity() {
+    return 'warning' as const;
+  }
+  check() {
+    return { payload: { name: '' }, errors: [] };
+  }
+  async classify() {}
+  async write(actions: RowAction<Payload>[], _context?: ImportContext): Promise<WriteResult[]> {
+    this.batches.push(actions.length);
+    return actions.map((a): WriteResult => {
+      if (a.payload.bad) throw new Error('constraint violated');
+      const written = { name: a.payload.name };
+      if (a.kind === 'create') {
+        const id = `id-${a.rowNumber}`;
+        this.store.entities.set(id, { name: a.payload.name });
+        return { rowNumber: a.rowNumber, id, status: 'created', written };
+      }
+      const before = { name: this.store.entities.get(a.targetId)?.name ?? null };
+      this.store.entities.set(a.targetId, { name: a.payload.name });
+      return {
+        rowNumber: a.rowNumber,
+        id: a.targetId,
+        status: 'updated',
+        ...changedFields(before, written),
+      };
+    });
+  }
+  describeFailure(error: unknown) {
+    return (error as Error).message;
+  }
+  async lockForRevert(ids: string[]) {
+    const locked = new Map<string, LockedRecord>();
+    for (const id of ids) {
+      const entity = this.store.entities.get(id);
+      if (entity)
+        locked.set(id, {
+          values: { name: entity.name },
+          referenced: this.store.referenced.has(id),
+        });
+    }
+    return locked;
+  }
+  async revert(actions: RevertAction[]) {
+    this.revertBatches.push(actions.length);
+    for (const action of actions) {
+      if (this.revertFails.has(action.id)) throw new Error(`cannot revert ${action.id}`);
+      if (action.kind === 'delete') this.store.entities.delete(action.id);
+      else this.store.entities.set(action.id, { name: action.fields.name ?? '' });
+    }
+  }
+}
+
 export class FakeLeaseStore extends JobLeaseRepository {
   constructor(protected readonly store: FakeStore) {
     super();
@@ -220,6 +355,7 @@ export const TEST_CONFIG = {
   SHUTDOWN_TIMEOUT_SECONDS: 1,
   IMPORT_SESSION_TTL_SECONDS: 600,
   IMPORT_SESSION_RETENTION_SECONDS: 3600,
+  IMPORT_UNDO_SECONDS: 7200,
   IMPORT_MAX_ROWS: 100_000,
 } as AppConfig;
 
@@ -237,6 +373,8 @@ export function fakeEngine(
   const sessions = options.sessions?.(store) ?? new FakeSessions(store);
   const rows = options.rows?.(store) ?? new FakeRows(store);
   const outcomes = new FakeOutcomes(store);
+  const changes = new FakeChanges(store);
+  const reverts = new FakeReverts(store);
   const leaseStore = new FakeLeaseStore(store);
   const uploads = new FakeUploads(store);
   const tx = new FakeTx(store);
@@ -254,12 +392,36 @@ export function fakeEngine(
     config,
     metrics,
   );
-  const confirm = new ConfirmImport(sessions, rows, outcomes, leases, jobs, targets, tx, metrics);
+  const confirm = new ConfirmImport(
+    sessions,
+    rows,
+    outcomes,
+    changes,
+    leases,
+    jobs,
+    targets,
+    tx,
+    metrics,
+  );
+  const queries = new ImportQueries(sessions, rows, outcomes, reverts);
+  const revert = new RevertImport(
+    queries,
+    changes,
+    reverts,
+    leases,
+    jobs,
+    targets,
+    tx,
+    config,
+    metrics,
+  );
   return {
     store,
     sessions,
     rows,
     outcomes,
+    changes,
+    reverts,
     leaseStore,
     uploads,
     targets,
@@ -267,5 +429,7 @@ export function fakeEngine(
     jobs,
     validate,
     confirm,
+    queries,
+    revert,
   };
 }

@@ -143,10 +143,16 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Deletes sessions ended (or left validated) longer than the retention ago. */
+  /**
+   * Deletes sessions ended (or left validated) longer than the retention ago — an import that can
+   * be undone only once its undo window (IMPORT_UNDO_SECONDS) has closed too.
+   */
   async purge(): Promise<number> {
-    const before = new Date(Date.now() - this.config.IMPORT_SESSION_RETENTION_SECONDS * 1000);
-    const purged = await this.sessions.purge(before);
+    const now = Date.now();
+    const purged = await this.sessions.purge({
+      endedBefore: new Date(now - this.config.IMPORT_SESSION_RETENTION_SECONDS * 1000),
+      undoEndedBefore: new Date(now - this.config.IMPORT_UNDO_SECONDS * 1000),
+    });
     if (purged > 0) this.logger.log({ purged }, 'purged import sessions past retention');
     return purged;
   }

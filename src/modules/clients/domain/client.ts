@@ -19,6 +19,17 @@ export interface Client extends ClientFields {
   updatedAt: Date;
 }
 
+/** Every field of a client, as stored. */
+export const CLIENT_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'address',
+  'notes',
+  'organization_id',
+] as const satisfies ReadonlyArray<keyof ClientFields>;
+
 /** The CSV columns of a clients import, in template order. */
 export const CLIENT_IMPORT_COLUMNS = [
   'first_name',

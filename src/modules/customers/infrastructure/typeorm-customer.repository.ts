@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { businessKeys } from '../../../shared/database/business-keys.js';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
@@ -72,6 +73,39 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
         WHERE business_uid = $1 AND lower(company_name) COLLATE "C" = ANY($2::text[])
         ORDER BY company_name, id`,
       [businessUid, [...new Set(names.map((n) => n.toLowerCase()))]],
+    );
+  }
+
+  async lockMany(businessUid: string, ids: string[]): Promise<Customer[]> {
+    if (ids.length === 0) return [];
+    const rows: Array<Customer & { business_uid: string }> = await this.tx.manager.query(
+      `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
+         FROM customers c
+         JOIN jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
+           ON c.id = k.id AND c.business_uid = k.business_uid
+          FOR UPDATE OF c`,
+      [businessKeys(businessUid, ids)],
+    );
+    return rows.map((r) => ({ ...r, businessUid }));
+  }
+
+  async referencedIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // Clients refer to customers (clients.organization_id); a separate statement, after the
+    // lock, so that it sees every client committed before it.
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT DISTINCT organization_id AS id FROM clients WHERE organization_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async deleteMany(businessUid: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(
+      `DELETE FROM customers c USING jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
+        WHERE c.id = k.id AND c.business_uid = k.business_uid`,
+      [businessKeys(businessUid, ids)],
     );
   }
 
