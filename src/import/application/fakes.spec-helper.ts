@@ -105,7 +105,10 @@ export class FakeSessions extends ImportSessionRepository {
     return { items: [], page: 1, page_size: 20, total: 0 };
   }
   async requestCancel(id: string) {
-    this.store.cancels.add(id);
+    // As in the database: only a job that can be cancelled (never an undo).
+    const phase = this.store.sessions.get(id)?.phase;
+    if (phase && !['completed', 'failed', 'cancelled', 'reverting', 'reverted'].includes(phase))
+      this.store.cancels.add(id);
   }
   async purge() {
     return 0;
