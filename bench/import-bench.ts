@@ -4,6 +4,7 @@
  * and of one INSERT round trip per row. See bench/README.md.
  *
  *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--validate-only] [--embedded]
+ *                           [--revert]         (then undo the import, timed)
  *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
  *
  * One JSON line on stdout; progress on stderr.
@@ -64,6 +65,8 @@ interface Args {
   validateOnly: boolean;
   embedded: boolean;
   naiveRows: number;
+  /** After confirm, undo the import (`POST {one}/revert`) and time it. */
+  revert: boolean;
   /** A folder: the server runs with --cpu-prof and writes its profile there on exit. */
   cpuProf?: string;
 }
@@ -74,6 +77,7 @@ function readArgs(): Args {
       rows: { type: 'string', default: '100000' },
       entity: { type: 'string', default: 'clients' },
       'validate-only': { type: 'boolean', default: false },
+      revert: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       embedded: { type: 'boolean', default: false },
       'naive-rows': { type: 'string', default: '10000' },
@@ -91,6 +95,7 @@ function readArgs(): Args {
     rows,
     entity: values.entity,
     validateOnly: values['validate-only'],
+    revert: values.revert,
     cpuProf: values['cpu-prof'],
     embedded: values.embedded,
     naiveRows,
@@ -357,6 +362,8 @@ async function main(): Promise<void> {
     Object.assign(env, {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: secret,
+      // Production requires it (apps' secrets are sealed with it); the bench creates no app.
+      APP_SECRET_KEY: randomBytes(32).toString('base64'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
       DATA_DIR: join(tmp, 'data'),
@@ -438,6 +445,25 @@ async function main(): Promise<void> {
       if (confirm.items !== args.rows)
         throw new BenchError(`confirm: expected ${args.rows} results, got ${confirm.items}`);
     }
+    let revert: StreamedAnswer | null = null;
+    let revertCpuS: number | null = null;
+    if (args.revert && confirm) {
+      const one = args.entity === 'clients' ? '/business/clients/v1/imports' : '/customers/import';
+      log('POST revert');
+      const cpuBeforeRevert = server.cpuSeconds();
+      revert = await postJson(`${base}${one}/${String(v.import_id)}/revert`, token, {});
+      revertCpuS = spent(cpuBeforeRevert, server.cpuSeconds());
+      server.assertAlive();
+      checkAnswer('revert', revert, server);
+      const r = revert.head!;
+      log(
+        `  ${revert.totalS.toFixed(2)} s (head after ${revert.ttfbS.toFixed(2)} s), ${revert.items} results; ` +
+          `deleted ${r.deleted} restored ${r.restored} kept ${r.kept}`,
+      );
+      const written = num(confirm.head, 'created')! + num(confirm.head, 'updated')!;
+      if (revert.items !== written)
+        throw new BenchError(`revert: expected ${written} results, got ${revert.items}`);
+    }
     const peakRssMb = sampler.stop();
     log(`server peak RSS ${peakRssMb?.toFixed(0)} MB`);
     await server.stop();
@@ -505,6 +531,16 @@ async function main(): Promise<void> {
       validate_ttfb_s: round(validate.ttfbS),
       confirm_ttfb_s: round(confirm ? confirm.ttfbS : null),
       csv_mb: round(generated.bytes / 1024 / 1024, 1),
+      ...(revert
+        ? {
+            revert_s: round(revert.totalS),
+            revert_ttfb_s: round(revert.ttfbS),
+            revert_cpu_s: round(revertCpuS, 2),
+            deleted: num(revert.head, 'deleted'),
+            restored: num(revert.head, 'restored'),
+            kept: num(revert.head, 'kept'),
+          }
+        : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

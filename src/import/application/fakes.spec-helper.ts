@@ -199,6 +199,7 @@ export class FakeChanges extends ImportChangeRepository {
       .sort((a, b) => b.rowNumber - a.rowNumber)
       .slice(0, limit);
   }
+  async revertStarts() {}
 }
 
 export class FakeReverts extends RevertOutcomeRepository {
@@ -214,6 +215,7 @@ export class FakeReverts extends RevertOutcomeRepository {
       all.sort((a, b) => a.rowNumber - b.rowNumber),
     );
   }
+  async outcomesLoaded() {}
   async *stream(id: string) {
     yield this.store.reverts.get(id) ?? [];
   }

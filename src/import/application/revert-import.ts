@@ -144,6 +144,7 @@ export class RevertImport {
     lease: JobLease,
   ): Promise<void> {
     const context = session.context;
+    await this.changes.revertStarts(session.id, session.written);
     for (let ended = false; !ended;) {
       lease.checkpoint();
       ended = await this.leases.underLease(lease, async () => {
@@ -159,6 +160,7 @@ export class RevertImport {
         return last;
       });
     }
+    await this.reverts.outcomesLoaded(session.id, session.written);
     this.metrics.importFinished(session.entityType, session.channel.kind, 'reverted');
     this.logger.log({ import_id: session.id, ...session.reverts }, 'import undone');
   }

@@ -12,4 +12,9 @@ export abstract class ImportChangeRepository {
    * outcome (undo records its outcomes batch by batch, from the last row back).
    */
   abstract pendingReverts(sessionId: string, limit: number): Promise<ImportChange[]>;
+  /**
+   * An undo of `rowCount` rows begins. The log was written since the planner last looked at the
+   * table: a large one gets its statistics refreshed, or every batch would sort the whole log.
+   */
+  abstract revertStarts(sessionId: string, rowCount: number): Promise<void>;
 }

@@ -110,7 +110,7 @@ export function planRevert(
   for (const change of changes) {
     const id = change.entityId;
     const record = records.get(id);
-    const current = state.has(id) ? state.get(id)! : record ? { ...record.values } : null;
+    const current = state.has(id) ? state.get(id)! : (record?.values ?? null);
     const { outcome, after } = revertOne(change, current, record?.referenced ?? false);
     state.set(id, after);
     outcomes.push(outcome);
@@ -139,17 +139,21 @@ function revertOne(
   const row = { rowNumber: change.rowNumber, id: change.entityId };
   if (current === null)
     return { outcome: { ...row, status: 'deleted', reason: 'deleted_since' }, after: null };
-  const conflicts: Record<string, FieldConflict> = {};
-  const after = { ...current };
-  for (const [field, imported] of Object.entries(change.written)) {
+  let conflicts: Record<string, FieldConflict> | undefined;
+  // Copied only when a field gets its value of before back.
+  let after = current;
+  for (const field in change.written) {
+    const imported = change.written[field];
     const now = current[field] ?? null;
     if (!sameValue(now, imported)) {
       const before = change.kind === 'updated' ? (change.before[field] ?? null) : null;
-      conflicts[field] = { before, imported, current: now };
-    } else if (change.kind === 'updated') after[field] = change.before[field] ?? null;
+      (conflicts ??= {})[field] = { before, imported, current: now };
+    } else if (change.kind === 'updated') {
+      if (after === current) after = { ...current };
+      after[field] = change.before[field] ?? null;
+    }
   }
-  const modified = Object.keys(conflicts).length > 0;
-  if (modified)
+  if (conflicts)
     return {
       outcome: { ...row, status: 'kept', reason: 'modified_since', fields: conflicts },
       after,

@@ -5,6 +5,11 @@ import type { RevertOutcome, RevertStatus } from './import-change.js';
 export abstract class RevertOutcomeRepository {
   /** Appends a batch's outcomes (inside the batch's transaction). */
   abstract append(sessionId: string, outcomes: readonly RevertOutcome[]): Promise<void>;
+  /**
+   * An undo of `rowCount` rows ended: a large one gets the table's statistics refreshed, so that
+   * its outcomes are read back in row order without sorting them all for every page.
+   */
+  abstract outcomesLoaded(sessionId: string, rowCount: number): Promise<void>;
   /** The outcomes in row order, read in pages. */
   abstract stream(sessionId: string, pageSize?: number): AsyncIterable<RevertOutcome[]>;
   /** One page of outcomes in row order, optionally of some statuses only. */

@@ -8,6 +8,7 @@ import {
 import { type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
 import type { FieldConflict, RevertOutcome, RevertStatus } from '../domain/import-change.js';
 import { RevertOutcomeRepository } from '../domain/revert-outcome.repository.js';
+import { ANALYZE_AFTER_ROWS } from './typeorm-import-change.repository.js';
 
 interface RevertRecord {
   row_number: number;
@@ -61,6 +62,11 @@ export class TypeOrmRevertOutcomeRepository extends RevertOutcomeRepository {
        ON CONFLICT (session_id, row_number) DO NOTHING`,
       [sessionId, JSON.stringify(batch)],
     );
+  }
+
+  async outcomesLoaded(_sessionId: string, rowCount: number): Promise<void> {
+    if (rowCount >= ANALYZE_AFTER_ROWS)
+      await this.query('ANALYZE import_revert_outcomes (session_id, row_number)');
   }
 
   async *stream(sessionId: string, pageSize = 10_000): AsyncIterable<RevertOutcome[]> {

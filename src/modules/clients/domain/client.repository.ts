@@ -33,7 +33,10 @@ export abstract class ClientRepository {
    * Undo of an import: locks these clients until the transaction ends (`FOR UPDATE`, one
    * statement) and returns them; a client deleted since is missing.
    */
-  abstract lockMany(businessUid: string, ids: string[]): Promise<Client[]>;
+  abstract lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<ClientFields & { id: string }>>;
   /** Deletes these clients (one statement). */
   abstract deleteMany(businessUid: string, ids: string[]): Promise<void>;
   /** One statement: sets exactly the given fields of each client (null included). */

@@ -146,18 +146,19 @@ export class TypeOrmClientRepository extends ClientRepository {
     return updated;
   }
 
-  async lockMany(businessUid: string, ids: string[]): Promise<Client[]> {
+  async lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<ClientFields & { id: string }>> {
     if (ids.length === 0) return [];
-    const rows: Array<Omit<Client, 'businessUid'>> = await this.tx.manager.query(
-      `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}, c.source,
-              c.created_at AS "createdAt", c.updated_at AS "updatedAt"
+    return this.tx.manager.query(
+      `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
          FROM clients c
          JOIN jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
            ON c.id = k.id AND c.business_uid = k.business_uid
           FOR UPDATE OF c`,
       [businessKeys(businessUid, ids)],
     );
-    return rows.map((r) => ({ ...r, businessUid }));
   }
 
   async deleteMany(businessUid: string, ids: string[]): Promise<void> {

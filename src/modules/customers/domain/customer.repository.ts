@@ -33,7 +33,10 @@ export abstract class CustomerRepository {
    * statement: no client can be attached to them meanwhile) and returns them; a customer
    * deleted since is missing.
    */
-  abstract lockMany(businessUid: string, ids: string[]): Promise<Customer[]>;
+  abstract lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<CustomerFields & { id: string }>>;
   /** Of these customers, the ones a client belongs to (one query). */
   abstract referencedIds(ids: string[]): Promise<string[]>;
   /** Deletes these customers (one statement). */

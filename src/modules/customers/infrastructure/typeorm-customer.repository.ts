@@ -76,9 +76,12 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     );
   }
 
-  async lockMany(businessUid: string, ids: string[]): Promise<Customer[]> {
+  async lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<CustomerFields & { id: string }>> {
     if (ids.length === 0) return [];
-    const rows: Array<Customer & { business_uid: string }> = await this.tx.manager.query(
+    return this.tx.manager.query(
       `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
          FROM customers c
          JOIN jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
@@ -86,7 +89,6 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
           FOR UPDATE OF c`,
       [businessKeys(businessUid, ids)],
     );
-    return rows.map((r) => ({ ...r, businessUid }));
   }
 
   async referencedIds(ids: string[]): Promise<string[]> {
