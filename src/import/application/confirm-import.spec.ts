@@ -1,45 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ImportRow } from '../domain/import-row.js';
-import { ImportSession } from '../domain/import-session.js';
 import type { ImportContext, RowAction } from '../domain/import-target.js';
-import { fakeEngine, FakeTarget, type Payload } from './fakes.spec-helper.js';
+import { fakeRow, type Payload, validatedEngine } from './fakes.spec-helper.js';
 import { BATCH_SIZE } from './validate-import.js';
 
-const row = (
-  n: number,
-  status: ImportRow['status'],
-  payload: Payload,
-  extra: Partial<ImportRow<Payload>> = {},
-): ImportRow<Payload> => ({
-  rowNumber: n,
-  status,
-  data: {},
-  errors: [],
-  warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
-  ambiguities: [],
-  payload,
-  ...extra,
-});
-
-async function setUp(rows: ImportRow<Payload>[]) {
-  const engine = fakeEngine();
-  const session = ImportSession.start({
-    id: 's',
-    businessUid: 'b',
-    createdBy: 'u',
-    entityType: 'clients',
-    channel: { kind: 'csv', format: 'csv' },
-    now: new Date(),
-    ttlSeconds: 600,
-  });
-  session.addRows(rows, new Date());
-  session.markValidated(new Date(), 600);
-  await engine.sessions.insert(session);
-  await engine.rows.insertRows('s', rows);
-  const target = new FakeTarget(engine.store);
-  engine.targets.register(target);
-  return { ...engine, target };
-}
+const row = fakeRow;
+const setUp = validatedEngine;
 
 describe('ConfirmImport', () => {
   test('a batch that fails is replayed row by row: the bad row fails alone, the others are written', async () => {

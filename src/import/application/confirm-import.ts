@@ -1,12 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
 import { Metrics, secondsSince } from '../../shared/metrics/metrics.js';
-import {
-  ConflictError,
-  detail,
-  InvalidError,
-  UnavailableError,
-} from '../../shared/domain-error.js';
+import { ConflictError, detail, InvalidError } from '../../shared/domain-error.js';
 import type { ImportChange } from '../domain/import-change.js';
 import { ImportChangeRepository } from '../domain/import-change.repository.js';
 import type { RowOutcome } from '../domain/import-row.js';
@@ -102,22 +97,8 @@ export class ConfirmImport {
     if (claimed.kind === 'replay')
       return { session: claimed.session, replayed: true, observedAll: false };
     const { session, lease, start } = claimed;
-    try {
-      await this.execute(target, session, lease, observe);
-      return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
-    } catch (error) {
-      if (isStopped(error, 'cancelled'))
-        throw new ConflictError('import_cancelled', 'the import was cancelled', [
-          detail('import_id', 'import_cancelled', session.id),
-        ]);
-      if (isStopped(error))
-        throw new UnavailableError(
-          'the import stopped on this server; another server resumes it (follow its status)',
-        );
-      throw error;
-    } finally {
-      await this.leases.release(lease);
-    }
+    await this.jobs.runWhileWaiting(lease, () => this.execute(target, session, lease, observe));
+    return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
   }
 
   /**
@@ -161,8 +142,10 @@ export class ConfirmImport {
     const resolutions = target.resolves ? request.resolutions : {};
     if (session.phase === 'validated') await this.checkResolutions(session, resolutions, target);
     const plan = { override: request.override, resolutions };
-    const lease = await this.leases.claim(session.id, ['validated', 'confirming']);
-    if (!lease) {
+    const begun = await this.leases.begin(session.id, ['validated', 'confirming'], (fresh) =>
+      fresh.beginConfirm({ now: new Date(), ...plan }),
+    );
+    if (!begun) {
       // Another confirm holds it, or it moved on (completed: a replay; cancelled, …: a 409).
       const fresh = await this.load(session.id);
       if (fresh.phase !== 'validated' && fresh.phase !== 'confirming') {
@@ -173,23 +156,12 @@ export class ConfirmImport {
         detail('import_id', 'import_in_progress', session.id),
       ]);
     }
-    try {
-      const fresh = await this.load(session.id);
-      const start = fresh.beginConfirm({ now: new Date(), ...plan });
-      if (start === 'replay') {
-        await this.leases.release(lease);
-        return { kind: 'replay', session: fresh };
-      }
-      if (start === 'start') await this.leases.save(lease, fresh);
-      else {
-        this.logger.log({ import_id: fresh.id }, 'resuming an interrupted confirm');
-        if (lease.takeover) this.metrics.leaseTakeover('confirming');
-      }
-      return { kind: 'run', session: fresh, lease, start };
-    } catch (error) {
-      await this.leases.release(lease);
-      throw error;
+    if (begun.start === 'replay') return { kind: 'replay', session: begun.session };
+    if (begun.start === 'resume') {
+      this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
+      if (begun.lease.takeover) this.metrics.leaseTakeover('confirming');
     }
+    return { kind: 'run', session: begun.session, lease: begun.lease, start: begun.start };
   }
 
   /**

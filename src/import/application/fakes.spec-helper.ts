@@ -36,6 +36,16 @@ import { ValidateImport } from './validate-import.js';
 
 export type Payload = { name: string; bad?: boolean };
 
+/** One page of the items of some statuses (all when none are given). */
+function pageOfAll<T extends { status: string }>(
+  items: readonly T[],
+  statuses: readonly string[] | undefined,
+  page: PageRequest,
+): Page<T> {
+  const all = items.filter((item) => !statuses || statuses.includes(item.status));
+  return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+}
+
 interface Lease {
   owner: string;
   expiresAt: number;
@@ -145,10 +155,7 @@ export class FakeRows extends ImportRowRepository {
       .slice(0, limit);
   }
   async pageRows(id: string, statuses: readonly RowStatus[] | undefined, page: PageRequest) {
-    const all = (this.store.rows.get(id) ?? []).filter(
-      (r) => !statuses || statuses.includes(r.status),
-    );
-    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+    return pageOfAll(this.store.rows.get(id) ?? [], statuses, page);
   }
   async *streamRows(id: string) {
     yield this.store.rows.get(id) ?? [];
@@ -176,8 +183,7 @@ export class FakeOutcomes extends ImportOutcomeRepository {
     statuses: readonly OutcomeStatus[] | undefined,
     page: PageRequest,
   ): Promise<Page<RowOutcome>> {
-    const all = this.all(id).filter((o) => !statuses || statuses.includes(o.status));
-    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+    return pageOfAll(this.all(id), statuses, page);
   }
 }
 
@@ -220,10 +226,7 @@ export class FakeReverts extends RevertOutcomeRepository {
     yield this.store.reverts.get(id) ?? [];
   }
   async page(id: string, statuses: readonly RevertStatus[] | undefined, page: PageRequest) {
-    const all = (this.store.reverts.get(id) ?? []).filter(
-      (o) => !statuses || statuses.includes(o.status),
-    );
-    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+    return pageOfAll(this.store.reverts.get(id) ?? [], statuses, page);
   }
 }
 
@@ -437,4 +440,50 @@ export function fakeEngine(
     queries,
     revert,
   };
+}
+
+/** A row of a test file (a `warning` row carries a duplicate_in_csv warning). */
+export function fakeRow(
+  n: number,
+  status: ImportRow['status'],
+  payload: Payload,
+  extra: Partial<ImportRow<Payload>> = {},
+): ImportRow<Payload> {
+  return {
+    rowNumber: n,
+    status,
+    data: {},
+    errors: [],
+    warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
+    ambiguities: [],
+    payload,
+    ...extra,
+  };
+}
+
+/** The engine with session `s` (business `b`, created by `u`) validated with `rows`, and a FakeTarget. */
+export async function validatedEngine(rows: ImportRow<Payload>[]) {
+  const engine = fakeEngine();
+  const session = ImportSession.start({
+    id: 's',
+    businessUid: 'b',
+    createdBy: 'u',
+    entityType: 'clients',
+    channel: { kind: 'csv', format: 'csv' },
+    now: new Date(),
+    ttlSeconds: 600,
+  });
+  session.addRows(rows, new Date());
+  session.markValidated(new Date(), 600);
+  await engine.sessions.insert(session);
+  await engine.rows.insertRows('s', rows);
+  const target = new FakeTarget(engine.store);
+  engine.targets.register(target);
+  return { ...engine, target };
+}
+
+/** Waits (a second at most) until the background jobs started here have ended. */
+export async function jobsSettled(jobs: ImportJobs): Promise<void> {
+  for (let i = 0; i < 100 && jobs.runningCount > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { ConflictError, detail, UnavailableError } from '../../shared/domain-error.js';
 import { Metrics } from '../../shared/metrics/metrics.js';
 import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
@@ -82,6 +83,30 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     this.metrics.importFinished(session.entityType, session.channel.kind, 'cancelled');
     await this.finished(session);
     return session;
+  }
+
+  /**
+   * Runs, while the caller waits, the job of a session whose lease the caller holds (a
+   * synchronous confirm or undo); the lease is given back when it ends. A job that had to stop
+   * answers: cancelled → 409 `import_cancelled`; shutdown or a lost lease → 503 (another
+   * instance resumes it).
+   */
+  async runWhileWaiting<T>(lease: JobLease, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isStopped(error, 'cancelled'))
+        throw new ConflictError('import_cancelled', 'the import was cancelled', [
+          detail('import_id', 'import_cancelled', lease.sessionId),
+        ]);
+      if (isStopped(error))
+        throw new UnavailableError(
+          'the import stopped on this server; another server resumes it (follow its status)',
+        );
+      throw error;
+    } finally {
+      await this.leases.release(lease);
+    }
   }
 
   /** Jobs running on this instance. */

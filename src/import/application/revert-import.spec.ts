@@ -1,56 +1,27 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { ImportRow } from '../domain/import-row.js';
-import { ImportSession } from '../domain/import-session.js';
 import { CancelImport } from './cancel-import.js';
-import { fakeEngine, FakeTarget, type Payload } from './fakes.spec-helper.js';
+import { fakeRow, jobsSettled, type Payload, validatedEngine } from './fakes.spec-helper.js';
 import { BATCH_SIZE } from './validate-import.js';
 
 const CALLER = { sub: 'u', businessUid: 'b' };
 
 beforeAll(() => Logger.overrideLogger(false)); // each undo logs a line
 
-const row = (
-  n: number,
-  status: 'valid' | 'warning',
-  payload: Payload,
-  existingId?: string,
-): ImportRow<Payload> => ({
-  rowNumber: n,
-  status,
-  data: {},
-  errors: [],
-  warnings: status === 'warning' ? [{ field: 'email', message: 'already_exists' }] : [],
-  ambiguities: [],
-  payload,
-  ...(existingId ? { existingId } : {}),
-});
+const row = (n: number, status: 'valid' | 'warning', payload: Payload, existingId?: string) =>
+  fakeRow(n, status, payload, existingId ? { existingId } : {});
 
 /** A confirmed import of `rows` (warnings update the existing entities they name). */
 async function confirmed(rows: ImportRow<Payload>[], existing: Record<string, string> = {}) {
-  const engine = fakeEngine();
+  const engine = await validatedEngine(rows);
   for (const [id, name] of Object.entries(existing)) engine.store.entities.set(id, { name });
-  const session = ImportSession.start({
-    id: 's',
-    businessUid: 'b',
-    createdBy: 'u',
-    entityType: 'clients',
-    channel: { kind: 'csv', format: 'csv' },
-    now: new Date(),
-    ttlSeconds: 600,
-  });
-  session.addRows(rows, new Date());
-  session.markValidated(new Date(), 600);
-  await engine.sessions.insert(session);
-  await engine.rows.insertRows('s', rows);
-  const target = new FakeTarget(engine.store);
-  engine.targets.register(target);
-  await engine.confirm.confirm(target, CALLER, {
+  await engine.confirm.confirm(engine.target, CALLER, {
     importId: 's',
     override: true,
     resolutions: {},
   });
-  return { ...engine, target };
+  return engine;
 }
 
 const many = (n: number) =>
@@ -199,8 +170,7 @@ describe('RevertImport', () => {
     expect((await engine.sessions.findById('s'))!.phase).toBe('reverting');
 
     await jobs.tick();
-    for (let i = 0; i < 100 && jobs.runningCount > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await jobsSettled(jobs);
     const done = (await engine.sessions.findById('s'))!;
     expect(done.phase).toBe('reverted');
     expect(done.reverts.deleted).toBe(rows.length);
@@ -233,8 +203,7 @@ describe('RevertImport', () => {
     const { revert, target, jobs, sessions } = await confirmed(many(BATCH_SIZE + 3));
     const { session, replayed } = await revert.accept(target, CALLER, 's');
     expect([session.phase, replayed]).toEqual(['reverting', false]);
-    for (let i = 0; i < 100 && jobs.runningCount > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await jobsSettled(jobs);
     expect((await sessions.findById('s'))!.phase).toBe('reverted');
     expect((await revert.accept(target, CALLER, 's')).replayed).toBe(true);
   });
@@ -252,8 +221,7 @@ describe('RevertImport', () => {
       status: 409,
       code: 'import_finished',
     });
-    for (let i = 0; i < 100 && jobs.runningCount > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await jobsSettled(jobs);
     expect((await sessions.findById('s'))!.phase).toBe('reverted');
   });
 });

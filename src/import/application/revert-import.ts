@@ -1,22 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
-import { ConflictError, detail, UnavailableError } from '../../shared/domain-error.js';
+import { ConflictError, detail } from '../../shared/domain-error.js';
 import { Metrics } from '../../shared/metrics/metrics.js';
 import { type ImportChange, planRevert, type RevertOutcome } from '../domain/import-change.js';
 import { ImportChangeRepository } from '../domain/import-change.repository.js';
-import {
-  type Caller,
-  type ImportSession,
-  REVERTABLE_PHASES,
-  type RevertStart,
-} from '../domain/import-session.js';
+import { type Caller, type ImportSession, REVERTABLE_PHASES } from '../domain/import-session.js';
 import type { ImportContext, ImportTarget } from '../domain/import-target.js';
 import { RevertOutcomeRepository } from '../domain/revert-outcome.repository.js';
 import { ImportJobs } from './import-jobs.js';
 import { ImportQueries } from './import-queries.js';
 import { ImportTargets } from './import-targets.js';
-import { isStopped, type JobLease, JobLeases } from './job-leases.js';
+import { type JobLease, JobLeases } from './job-leases.js';
 import { BATCH_SIZE } from './validate-import.js';
 
 export interface RevertResult {
@@ -27,7 +22,7 @@ export interface RevertResult {
 
 type Claimed =
   | { kind: 'replay'; session: ImportSession }
-  | { kind: 'run'; session: ImportSession; lease: JobLease; start: RevertStart };
+  | { kind: 'run'; session: ImportSession; lease: JobLease };
 
 /**
  * Undo (SPEC §8): a job of phase `reverting`, run under the session's lease by the import jobs
@@ -66,18 +61,8 @@ export class RevertImport {
     const claimed = await this.claim(target, caller, importId);
     if (claimed.kind === 'replay') return { session: claimed.session, replayed: true };
     const { session, lease } = claimed;
-    try {
-      await this.execute(target, session, lease);
-      return { session, replayed: false } satisfies RevertResult;
-    } catch (error) {
-      if (isStopped(error))
-        throw new UnavailableError(
-          'the undo stopped on this server; another server resumes it (follow its status)',
-        );
-      throw error;
-    } finally {
-      await this.leases.release(lease);
-    }
+    await this.jobs.runWhileWaiting(lease, () => this.execute(target, session, lease));
+    return { session, replayed: false } satisfies RevertResult;
   }
 
   /**
@@ -105,8 +90,12 @@ export class RevertImport {
     session.assertOwnedBy(caller);
     if (session.revertStart(new Date(), undoSeconds) === 'replay')
       return { kind: 'replay', session };
-    const lease = await this.leases.claim(session.id, [...REVERTABLE_PHASES, 'reverting']);
-    if (!lease) {
+    const begun = await this.leases.begin(
+      session.id,
+      [...REVERTABLE_PHASES, 'reverting'],
+      (fresh) => fresh.beginRevert(new Date(), undoSeconds),
+    );
+    if (!begun) {
       // Another undo holds it (or is about to), or it has just ended: a replay.
       const fresh = (await this.queries.reload(session)) ?? session;
       if (fresh.revertStart(new Date(), undoSeconds) === 'replay')
@@ -115,23 +104,12 @@ export class RevertImport {
         detail('import_id', 'import_in_progress', session.id),
       ]);
     }
-    try {
-      const fresh = (await this.queries.reload(session)) ?? session;
-      const start = fresh.beginRevert(new Date(), undoSeconds);
-      if (start === 'replay') {
-        await this.leases.release(lease);
-        return { kind: 'replay', session: fresh };
-      }
-      if (start === 'start') await this.leases.save(lease, fresh);
-      else {
-        this.logger.log({ import_id: fresh.id }, 'resuming an interrupted undo');
-        if (lease.takeover) this.metrics.leaseTakeover('reverting');
-      }
-      return { kind: 'run', session: fresh, lease, start };
-    } catch (error) {
-      await this.leases.release(lease);
-      throw error;
+    if (begun.start === 'replay') return { kind: 'replay', session: begun.session };
+    if (begun.start === 'resume') {
+      this.logger.log({ import_id: session.id }, 'resuming an interrupted undo');
+      if (begun.lease.takeover) this.metrics.leaseTakeover('reverting');
     }
+    return { kind: 'run', session: begun.session, lease: begun.lease };
   }
 
   /**

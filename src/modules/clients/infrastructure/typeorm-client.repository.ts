@@ -4,7 +4,7 @@ import {
   pgConstraint,
   pgErrorCode,
 } from '../../../shared/database/pg-errors.js';
-import { businessKeys } from '../../../shared/database/business-keys.js';
+import { deleteByIds, lockByIds } from '../../../shared/database/business-rows.js';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
@@ -146,28 +146,12 @@ export class TypeOrmClientRepository extends ClientRepository {
     return updated;
   }
 
-  async lockMany(
-    businessUid: string,
-    ids: string[],
-  ): Promise<Array<ClientFields & { id: string }>> {
-    if (ids.length === 0) return [];
-    return this.tx.manager.query(
-      `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
-         FROM clients c
-         JOIN jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
-           ON c.id = k.id AND c.business_uid = k.business_uid
-          FOR UPDATE OF c`,
-      [businessKeys(businessUid, ids)],
-    );
+  lockMany(businessUid: string, ids: string[]): Promise<Array<ClientFields & { id: string }>> {
+    return lockByIds(this.tx.manager, 'clients', FIELDS, businessUid, ids);
   }
 
-  async deleteMany(businessUid: string, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.tx.manager.query(
-      `DELETE FROM clients c USING jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
-        WHERE c.id = k.id AND c.business_uid = k.business_uid`,
-      [businessKeys(businessUid, ids)],
-    );
+  deleteMany(businessUid: string, ids: string[]): Promise<void> {
+    return deleteByIds(this.tx.manager, 'clients', businessUid, ids);
   }
 
   async restoreMany(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { businessKeys } from '../../../shared/database/business-keys.js';
+import { deleteByIds, lockByIds } from '../../../shared/database/business-rows.js';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
@@ -76,19 +76,8 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     );
   }
 
-  async lockMany(
-    businessUid: string,
-    ids: string[],
-  ): Promise<Array<CustomerFields & { id: string }>> {
-    if (ids.length === 0) return [];
-    return this.tx.manager.query(
-      `SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
-         FROM customers c
-         JOIN jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
-           ON c.id = k.id AND c.business_uid = k.business_uid
-          FOR UPDATE OF c`,
-      [businessKeys(businessUid, ids)],
-    );
+  lockMany(businessUid: string, ids: string[]): Promise<Array<CustomerFields & { id: string }>> {
+    return lockByIds(this.tx.manager, 'customers', FIELDS, businessUid, ids);
   }
 
   async referencedIds(ids: string[]): Promise<string[]> {
@@ -102,13 +91,8 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
     return rows.map((r) => r.id);
   }
 
-  async deleteMany(businessUid: string, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.tx.manager.query(
-      `DELETE FROM customers c USING jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)
-        WHERE c.id = k.id AND c.business_uid = k.business_uid`,
-      [businessKeys(businessUid, ids)],
-    );
+  deleteMany(businessUid: string, ids: string[]): Promise<void> {
+    return deleteByIds(this.tx.manager, 'customers', businessUid, ids);
   }
 
   async existsAll(businessUid: string, ids: string[]): Promise<boolean> {
