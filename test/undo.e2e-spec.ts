@@ -10,10 +10,17 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { poolOf } from '../src/shared/database/pool.js';
 import { BATCH_SIZE } from '../src/import/application/validate-import.js';
+import { FakeAppServer } from './support/app-server.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { customersCsv } from './support/csv.js';
 import { expectError } from './support/envelope.js';
-import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
+import {
+  createTestApp,
+  type TestApp,
+  tokenFor,
+  uniqueBusiness,
+  uniqueCode,
+} from './support/test-app.js';
 
 const CLIENTS_HEADER = 'first_name,last_name,email,phone,address,company_name,notes';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +37,7 @@ interface Result {
 describe('undo an import', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ DEFAULT_PHONE_REGION: 'IT' });
+    t = await createTestApp({ DEFAULT_PHONE_REGION: 'IT', IMPORT_ALLOW_PRIVATE_APP_URIS: 'true' });
   });
   afterAll(() => t.close());
 
@@ -259,6 +266,85 @@ describe('undo an import', () => {
       ],
     });
     expect((await client(auth, results[0].id)).status).toBe(404);
+  });
+
+  test('an app import is undone like a CSV one, and the app is not told again', async () => {
+    const app = new FakeAppServer();
+    const apiUri = await app.start();
+    try {
+      const { business, auth } = await actor();
+      const marco = (
+        await request(t.http)
+          .post('/business/clients/v1/clients')
+          .set(auth)
+          .send({ first_name: 'Marco', email: 'marco@example.com', phone: '+39 02 1111 111' })
+          .expect(201)
+      ).body.data;
+      app.pages = [
+        [
+          { Name: 'Paola', Mail: 'paola@example.com' },
+          { Name: 'Marco', Mail: 'marco@example.com', Mobile: '+39 02 2222 222' },
+        ],
+      ];
+      const code = uniqueCode();
+      await request(t.http)
+        .post('/platform/v1/apps')
+        .set(auth)
+        .send({
+          name: 'Client Source',
+          app_code_name: code,
+          app_type: 'import_clients',
+          redirect_uri: 'https://example.com/cb',
+          api_uri: apiUri,
+        })
+        .expect(201);
+      await request(t.http)
+        .post('/v3/apps/app_assignments')
+        .set(auth)
+        .send({
+          app_code_name: code,
+          assignee_uid: business,
+          assignee_type: 'business',
+          settings: { assignment_mode: 'internal' },
+        })
+        .expect(201);
+      const started = await request(t.http)
+        .post(`/business/clients/v1/apps/${code}/import`)
+        .set(auth)
+        .send({
+          import_params: {
+            should_override: true,
+            upload_type: 'single',
+            send_notifications_when_done: false,
+          },
+          fields_mapping: { first_name: 'Name', email: 'Mail', phone: 'Mobile' },
+        })
+        .expect(201);
+      const id = started.body.data.session_id as string;
+      let status: Record<string, unknown> = {};
+      for (let i = 0; i < 200 && status.phase !== 'completed'; i++) {
+        status = (await request(t.http).get(`/business/clients/v1/imports/${id}`).set(auth)).body
+          .data;
+        if (status.phase !== 'completed') await sleep(50);
+      }
+      expect(status).toMatchObject({ channel: 'app', phase: 'completed', created: 1, updated: 1 });
+      expect(status.undo_until).not.toBeNull();
+      // The app is told once that the import is over (page=-1) …
+      for (let i = 0; i < 100 && !app.pagesRequested().includes('-1'); i++) await sleep(20);
+      expect(app.pagesRequested().filter((p) => p === '-1')).toHaveLength(1);
+
+      const undo = await revertClients(auth, id).expect(200);
+      expect(undo.body.data).toMatchObject({ deleted: 1, restored: 1, kept: 0 });
+      expect(fieldsOf((await client(auth, marco.id)).body.data)).toEqual(fieldsOf(marco));
+      expect(
+        (await request(t.http).get('/business/clients/v1/clients').set(auth)).body.data.total,
+      ).toBe(1);
+      // … and not again by its undo.
+      await sleep(200);
+      expect(app.pagesRequested().filter((p) => p === '-1')).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
   });
 
   test('a second undo replays the stored result and does nothing', async () => {
