@@ -15,7 +15,8 @@ const KEYS = `jsonb_to_recordset($1::jsonb) AS k(id uuid, business_uid text)`;
 
 /**
  * Locks these rows of `table` until the transaction ends (`FOR UPDATE`) and returns their `id`
- * and `columns`; an id the business has no row for is missing from the result.
+ * and `columns`; an id the business has no row for is missing from the result. Rows are locked
+ * in id order, so that two such batches over the same rows cannot deadlock.
  */
 export async function lockByIds<T>(
   manager: EntityManager,
@@ -28,6 +29,7 @@ export async function lockByIds<T>(
   return manager.query(
     `SELECT t.id, ${columns.map((c) => `t.${c}`).join(', ')}
        FROM ${table} t JOIN ${KEYS} ON t.id = k.id AND t.business_uid = k.business_uid
+      ORDER BY t.id
         FOR UPDATE OF t`,
     [keysOf(businessUid, ids)],
   );
