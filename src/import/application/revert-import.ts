@@ -113,8 +113,9 @@ export class RevertImport {
   }
 
   /**
-   * Runs the remaining batches; the last one (fewer rows than a batch holds) ends the session
-   * `reverted` in its own transaction. Between batches the job stops if it must (JobStopped).
+   * Runs the remaining batches; the last one (fewer rows than a batch holds) also ends the
+   * session `reverted`, in the same transaction. Between batches the job stops if it must
+   * (JobStopped).
    */
   private async execute(
     target: ImportTarget<unknown>,
