@@ -1,6 +1,7 @@
 import { Get, HttpCode, Post, Query, Req, Res, type Type } from '@nestjs/common';
 import {
   ApiExtraModels,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -270,6 +271,15 @@ export function ImportJobRoutes(input: {
         "`links.revert_results`. Only the import's creator or `platform:admin`.",
     })
     @ApiParam(IMPORT_ID)
+    @ApiHeader({
+      name: 'Prefer',
+      required: false,
+      enum: ['respond-async'],
+      description:
+        '`respond-async`: answer 202 as soon as the undo is accepted; it runs in the background on any ' +
+        'server, followed at `Location` (or its `/events` stream). Without it the answer waits for the ' +
+        'whole undo.',
+    })
     @ApiEnvelope(RevertResultDto, {
       message: `${input.entity} import reverted`,
       example: input.revertExample,
