@@ -6,6 +6,7 @@
  *
  *   npm run bench:import -- --rows 100000 [--entity clients|customers] [--format csv|xlsx] [--async]
  *                           [--validate-only] [--embedded]
+ *                           [--revert]         (then undo the import, timed)
  *                           [--cpu-prof DIR]   (the server writes a CPU profile to DIR when it stops)
  *
  * One JSON line on stdout; progress on stderr.
@@ -81,6 +82,8 @@ interface Args {
   async: boolean;
   embedded: boolean;
   naiveRows: number;
+  /** After confirm, undo the import (`POST {one}/revert`) and time it. */
+  revert: boolean;
   /** A folder: the server runs with --cpu-prof and writes its profile there on exit. */
   cpuProf?: string;
 }
@@ -93,6 +96,7 @@ function readArgs(): Args {
       format: { type: 'string', default: 'csv' },
       'validate-only': { type: 'boolean', default: false },
       async: { type: 'boolean', default: false },
+      revert: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       embedded: { type: 'boolean', default: false },
       'naive-rows': { type: 'string', default: '10000' },
@@ -114,6 +118,7 @@ function readArgs(): Args {
     format: values.format,
     validateOnly: values['validate-only'],
     async: values.async,
+    revert: values.revert,
     cpuProf: values['cpu-prof'],
     embedded: values.embedded,
     naiveRows,
@@ -439,6 +444,25 @@ async function main(): Promise<void> {
       ? await runAsync(args, base, prefix, token, uploadPath, server)
       : await runSync(args, base, prefix, token, uploadPath, server);
     const { v, c } = phases;
+    let revert: StreamedAnswer | null = null;
+    let revertCpuS: number | null = null;
+    if (args.revert && c) {
+      const one = args.entity === 'clients' ? '/business/clients/v1/imports' : '/customers/import';
+      log('POST revert');
+      const cpuBeforeRevert = server.cpuSeconds();
+      revert = await postJson(`${base}${one}/${String(v.import_id)}/revert`, token, {});
+      revertCpuS = spent(cpuBeforeRevert, server.cpuSeconds());
+      server.assertAlive();
+      checkAnswer('revert', revert, server);
+      const r = revert.head!;
+      log(
+        `  ${revert.totalS.toFixed(2)} s (head after ${revert.ttfbS.toFixed(2)} s), ${revert.items} results; ` +
+          `deleted ${r.deleted} restored ${r.restored} kept ${r.kept}`,
+      );
+      const written = num(c, 'created')! + num(c, 'updated')!;
+      if (revert.items !== written)
+        throw new BenchError(`revert: expected ${written} results, got ${revert.items}`);
+    }
     const peakRssMb = sampler.stop();
     log(`server peak RSS ${peakRssMb?.toFixed(0)} MB`);
     await server.stop();
@@ -510,6 +534,16 @@ async function main(): Promise<void> {
       confirm_202_s: round(phases.confirm202S ?? null),
       csv_mb: round(generated.bytes / 1024 / 1024, 1),
       upload_mb: round(uploadBytes / 1024 / 1024, 1),
+      ...(revert
+        ? {
+            revert_s: round(revert.totalS),
+            revert_ttfb_s: round(revert.ttfbS),
+            revert_cpu_s: round(revertCpuS, 2),
+            deleted: num(revert.head, 'deleted'),
+            restored: num(revert.head, 'restored'),
+            kept: num(revert.head, 'kept'),
+          }
+        : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -381,26 +381,41 @@ describe('customers import (SPEC §4, §6; seed 003)', () => {
     }
   });
 
-  test('the job loop purges sessions past their retention, and only those', async () => {
+  test('the job loop purges sessions past their retention, and only those (an undoable import: past its undo window too)', async () => {
     const { auth } = await actor();
-    const done = await validate(auth, customersCsv(2, 'OLD'));
-    await confirm(auth, { import_id: done.body.data.import_id });
-    const fresh = await validate(auth, customersCsv(2, 'NEW'));
+    const confirmed = async (csv: string) => {
+      const v = await validate(auth, csv);
+      await confirm(auth, { import_id: v.body.data.import_id });
+      return v.body.data.import_id as string;
+    };
+    // Ended 2 days ago: past the retention (1 day), within the undo window (7 days).
+    const undoable = await confirmed(customersCsv(2, 'UNDO'));
+    // Ended 8 days ago: past both.
+    const old = await confirmed(customersCsv(2, 'OLD'));
+    // Ended 2 days ago having written nothing (its one row is an error): nothing to undo.
+    const nothing = await confirmed(`${CUSTOMER_HEADER}\nNo VAT,,,,,,,,,\n`);
+    const fresh = (await validate(auth, customersCsv(2, 'NEW'))).body.data.import_id;
     const db = t.app.get(DataSource);
-    await db.query(
-      `UPDATE import_sessions SET completed_at = now() - interval '2 days' WHERE id = $1`,
-      [done.body.data.import_id],
-    );
+    const endedAgo = (id: string, days: number) =>
+      db.query(
+        `UPDATE import_sessions SET completed_at = now() - $2 * interval '1 day' WHERE id = $1`,
+        [id, days],
+      );
+    await endedAgo(undoable, 2);
+    await endedAgo(old, 8);
+    await endedAgo(nothing, 2);
     await t.app.get(ImportJobs).purge();
-    const left = await db.query('SELECT id FROM import_sessions WHERE id = ANY($1::uuid[])', [
-      [done.body.data.import_id, fresh.body.data.import_id],
-    ]);
-    expect(left.map((r: { id: string }) => r.id)).toEqual([fresh.body.data.import_id]);
-    const [{ count }] = await db.query(
-      'SELECT count(*)::int AS count FROM import_rows WHERE session_id = $1',
-      [done.body.data.import_id],
-    );
-    expect(count).toBe(0);
+    const ids = [undoable, old, nothing, fresh];
+    const left = await db.query('SELECT id FROM import_sessions WHERE id = ANY($1::uuid[])', [ids]);
+    expect(left.map((r: { id: string }) => r.id).sort()).toEqual([undoable, fresh].sort());
+    for (const table of ['import_rows', 'import_outcomes', 'import_changes']) {
+      const counts = await db.query(
+        `SELECT session_id, count(*)::int AS count FROM ${table}
+          WHERE session_id = ANY($1::uuid[]) GROUP BY session_id`,
+        [[old, nothing]],
+      );
+      expect({ table, counts }).toEqual({ table, counts: [] });
+    }
   });
 
   test('two confirms of one session at the same time: exactly one executes', async () => {

@@ -542,7 +542,7 @@ describe('the OpenAPI document', () => {
       expect(limited.body).toEqual(exampleOf(op(path, 'post'), 429));
     });
 
-    test('customers: the validate, confirm and errors.csv examples are a real run of the example file', async () => {
+    test('customers: the validate, confirm, errors.csv and undo examples are a real run of the example file', async () => {
       const auth = { Authorization: `Bearer ${await tokenFor({ business: uniqueBusiness() })}` };
       const documented = (
         exampleOf(op('/customers/import/validate', 'post'), 200) as {
@@ -577,9 +577,52 @@ describe('the OpenAPI document', () => {
       const csvDoc = op('/customers/import/{import_id}/errors.csv', 'get').responses['200']
         .content!['text/csv'].example;
       expect(csv.text.replace(/^\uFEFF/, '')).toBe(csvDoc);
+
+      // The undo example: a client was attached to row 2's customer since.
+      const revert = op('/customers/import/{import_id}/revert', 'post');
+      await request(t.http)
+        .post('/business/clients/v1/clients')
+        .set(auth)
+        .send({
+          first_name: 'Rita',
+          email: 'rita@example.com',
+          organization_id: confirmed.body.data.results[0].id,
+        })
+        .expect(201);
+      const reverted = await request(t.http)
+        .post(`/customers/import/${validated.body.data.import_id}/revert`)
+        .set(auth)
+        .expect(200);
+      expect(withoutIds(reverted.body)).toEqual(withoutIds(exampleOf(revert, 200)));
+      const accepted = await request(t.http)
+        .post(`/customers/import/${validated.body.data.import_id}/revert`)
+        .set(auth)
+        .set('Prefer', 'respond-async');
+      // Already undone: a replay of the status; the 202 example has the status's shape.
+      expect(Object.keys(accepted.body.data).sort()).toEqual(
+        Object.keys((exampleOf(revert, 202) as { data: object }).data).sort(),
+      );
+      const replayed = await request(t.http)
+        .post(`/customers/import/${validated.body.data.import_id}/revert`)
+        .set(auth)
+        .expect(200);
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(reverted.body);
+      const neverConfirmed = await request(t.http)
+        .post('/customers/import/validate')
+        .set(auth)
+        .attach('file', Buffer.from(csvOf(documented.rows)), 'customers.csv')
+        .expect(200);
+      const refused = await request(t.http)
+        .post(`/customers/import/${neverConfirmed.body.data.import_id}/revert`)
+        .set(auth)
+        .expect(409);
+      expect(withoutIds(refused.body)).toEqual(
+        withoutIds(exampleOf(revert, 409, 'nothing_to_revert')),
+      );
     });
 
-    test('clients: the validate, confirm and errors.csv examples are a real run of the example file', async () => {
+    test('clients: the validate, confirm, errors.csv and undo examples are a real run of the example file', async () => {
       const auth = { Authorization: `Bearer ${await tokenFor({ business: uniqueBusiness() })}` };
       // What the example assumes: two customers called Gamma, one Acme S.p.A., one client Marco.
       for (const [name, vat] of [
@@ -642,6 +685,30 @@ describe('the OpenAPI document', () => {
         '200'
       ].content!['text/csv'].example;
       expect(csv.text.replace(/^\uFEFF/, '')).toBe(csvDoc);
+
+      // The undo example: Giulia's phone (row 2) was changed by hand since.
+      const giulia = confirmed.body.data.results[0].id as string;
+      const {
+        id: _id,
+        source: _s,
+        created_at: _c,
+        updated_at: _u,
+        ...fields
+      } = (
+        await request(t.http).get(`/business/clients/v1/clients/${giulia}`).set(auth).expect(200)
+      ).body.data;
+      await request(t.http)
+        .put(`/business/clients/v1/clients/${giulia}`)
+        .set(auth)
+        .send({ ...fields, phone: '+39 347 987 6543' })
+        .expect(200);
+      const reverted = await request(t.http)
+        .post(`/business/clients/v1/imports/${validated.body.data.import_id}/revert`)
+        .set(auth)
+        .expect(200);
+      expect(withoutIds(reverted.body)).toEqual(
+        withoutIds(exampleOf(op('/business/clients/v1/imports/{import_id}/revert', 'post'), 200)),
+      );
     });
   });
 });

@@ -123,6 +123,18 @@ function endpoints(): Endpoint[] {
       scope: 'customers:import',
       foreign: 404,
     },
+    {
+      method: 'post',
+      path: `/customers/import/${ids.customersImport}/revert`,
+      scope: 'customers:import',
+      foreign: 404,
+    },
+    {
+      method: 'get',
+      path: `/customers/import/${ids.customersImport}/revert/results`,
+      scope: 'customers:import',
+      foreign: 404,
+    },
     { method: 'post', path: '/business/clients/v1/clients', scope: 'clients:write', body: client },
     { method: 'get', path: '/business/clients/v1/clients', scope: 'clients:read' },
     {
@@ -168,6 +180,18 @@ function endpoints(): Endpoint[] {
     {
       method: 'get',
       path: `/business/clients/v1/imports/${ids.clientsImport}/errors.csv`,
+      scope: 'clients:import',
+      foreign: 404,
+    },
+    {
+      method: 'post',
+      path: `/business/clients/v1/imports/${ids.clientsImport}/revert`,
+      scope: 'clients:import',
+      foreign: 404,
+    },
+    {
+      method: 'get',
+      path: `/business/clients/v1/imports/${ids.clientsImport}/revert/results`,
       scope: 'clients:import',
       foreign: 404,
     },

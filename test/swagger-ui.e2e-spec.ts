@@ -4,7 +4,8 @@
  * returned import_id, and check what the page shows; the same with a 20,000-row file, whose
  * answer must render (syntax highlighting is off: it froze the tab); upload committed .xlsx
  * workbooks the same way, with and without the sheet field; then execute every POST/PUT
- * prefill as it stands, pasting only the ids (and files) it asks for, and expect a 2xx from each.
+ * prefill as it stands, pasting only the ids (and files) it asks for, and expect a 2xx from each
+ * (undo included).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -289,6 +290,11 @@ withBrowser('Swagger UI in Chromium', () => {
       'confirmCustomersImport',
       replaceId('3312b187-a8b0-45f5-b23a-98798b64eb31', customersImport.data.import_id as string),
     );
+    // Undone: the customer it created is deleted.
+    const customersUndo = await run('revertCustomersImport', (b) =>
+      pathParam(b, 'import_id', customersImport.data.import_id as string),
+    );
+    expect(customersUndo.data).toMatchObject({ deleted: 1, restored: 0, kept: 0 });
     // Another one (validated over HTTP: an operation run again shows its last answer until the
     // new one arrives), cancelled instead of confirmed.
     const toCancel = await validatedElsewhere('/customers/import/validate', customersCsv);
@@ -315,6 +321,10 @@ withBrowser('Swagger UI in Chromium', () => {
       replaceId('3312b187-a8b0-45f5-b23a-98798b64eb31', clientsImport.data.import_id as string),
     );
     expect(confirmed.data).toMatchObject({ created: 1 });
+    const clientsUndo = await run('revertClientsImport', (b) =>
+      pathParam(b, 'import_id', clientsImport.data.import_id as string),
+    );
+    expect(clientsUndo.data).toMatchObject({ deleted: 1 });
     const clientsToCancel = await validatedElsewhere(
       '/business/clients/v1/import/validate',
       clientsCsv,

@@ -11,6 +11,17 @@ function problemsOf(env: Record<string, string>): string[] {
   }
 }
 
+describe('the undo window', () => {
+  test('IMPORT_UNDO_SECONDS: 7 days by default, a positive whole number of seconds', () => {
+    expect(loadConfig({}).IMPORT_UNDO_SECONDS).toBe(604_800);
+    expect(loadConfig({ IMPORT_UNDO_SECONDS: '60' }).IMPORT_UNDO_SECONDS).toBe(60);
+    for (const bad of ['0', '-1', 'a week', '1.5'])
+      expect(problemsOf({ IMPORT_UNDO_SECONDS: bad })).toEqual([
+        expect.stringContaining('IMPORT_UNDO_SECONDS'),
+      ]);
+  });
+});
+
 describe('operations settings', () => {
   test('defaults: 25 s shutdown, no proxy trusted, a pool of 10, no metrics token', () => {
     const config = loadConfig({});

@@ -96,6 +96,12 @@ export class AppConfig {
   @IsBoolean()
   IMPORT_ALLOW_PRIVATE_APP_URIS = false;
 
+  /** How long after an import ended it can be undone (`POST {one}/revert`); 7 days by default. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_UNDO_SECONDS = 604_800;
+
   /** How long a confirming instance's lease lives without a heartbeat (crash → resume after it). */
   @Transform(toInt)
   @IsInt()

@@ -50,6 +50,8 @@ export function validate(
 ): string[] {
   const schema = resolve(doc, given);
   const problems: string[] = [];
+  // `nullable` beside an `allOf` of a reference (OpenAPI 3.0's nullable object): null fits.
+  if (value === null && schema.nullable) return problems;
   if (Array.isArray(schema.allOf))
     for (const part of schema.allOf as Schema[])
       problems.push(...validate(doc, part, value, path, strict));

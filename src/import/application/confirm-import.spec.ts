@@ -1,79 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ImportRow } from '../domain/import-row.js';
-import { ImportSession } from '../domain/import-session.js';
-import {
-  type ImportContext,
-  ImportTarget,
-  type RowAction,
-  type WriteResult,
-} from '../domain/import-target.js';
-import { fakeEngine, type FakeStore, type Payload } from './fakes.spec-helper.js';
+import type { ImportContext, RowAction } from '../domain/import-target.js';
+import { fakeRow, type Payload, validatedEngine } from './fakes.spec-helper.js';
 import { BATCH_SIZE } from './validate-import.js';
 
-class FakeTarget extends ImportTarget<Payload> {
-  readonly entityType = 'clients' as const;
-  readonly columns = ['name'];
-  override readonly resolves = { field: 'organization_id' };
-  batches: number[] = [];
-  constructor(private readonly store: FakeStore) {
-    super();
-  }
-  duplicateSeverity() {
-    return 'warning' as const;
-  }
-  check() {
-    return { payload: { name: '' }, errors: [] };
-  }
-  async classify() {}
-  async write(actions: RowAction<Payload>[], _context?: ImportContext): Promise<WriteResult[]> {
-    this.batches.push(actions.length);
-    return actions.map((a) => {
-      if (a.payload.bad) throw new Error('constraint violated');
-      const id = a.kind === 'create' ? `id-${a.rowNumber}` : a.targetId;
-      this.store.entities.set(id, a.payload);
-      return { rowNumber: a.rowNumber, id, status: a.kind === 'create' ? 'created' : 'updated' };
-    });
-  }
-  describeFailure(error: unknown) {
-    return (error as Error).message;
-  }
-}
-
-const row = (
-  n: number,
-  status: ImportRow['status'],
-  payload: Payload,
-  extra: Partial<ImportRow<Payload>> = {},
-): ImportRow<Payload> => ({
-  rowNumber: n,
-  status,
-  data: {},
-  errors: [],
-  warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
-  ambiguities: [],
-  payload,
-  ...extra,
-});
-
-async function setUp(rows: ImportRow<Payload>[]) {
-  const engine = fakeEngine();
-  const session = ImportSession.start({
-    id: 's',
-    businessUid: 'b',
-    createdBy: 'u',
-    entityType: 'clients',
-    channel: { kind: 'csv', format: 'csv' },
-    now: new Date(),
-    ttlSeconds: 600,
-  });
-  session.addRows(rows, new Date());
-  session.markValidated(new Date(), 600);
-  await engine.sessions.insert(session);
-  await engine.rows.insertRows('s', rows);
-  const target = new FakeTarget(engine.store);
-  engine.targets.register(target);
-  return { ...engine, target };
-}
+const row = fakeRow;
+const setUp = validatedEngine;
 
 describe('ConfirmImport', () => {
   test('a batch that fails is replayed row by row: the bad row fails alone, the others are written', async () => {

@@ -1,12 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionRunner } from '../../shared/database/transaction-runner.js';
 import { Metrics, secondsSince } from '../../shared/metrics/metrics.js';
-import {
-  ConflictError,
-  detail,
-  InvalidError,
-  UnavailableError,
-} from '../../shared/domain-error.js';
+import { ConflictError, detail, InvalidError } from '../../shared/domain-error.js';
+import type { ImportChange } from '../domain/import-change.js';
+import { ImportChangeRepository } from '../domain/import-change.repository.js';
 import type { RowOutcome } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
 import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
@@ -51,6 +48,12 @@ interface Planned {
   plan: RowPlan;
 }
 
+/** A batch's outcomes, and what its writes changed (the undo log). */
+interface Executed {
+  outcomes: RowOutcome[];
+  changes: ImportChange[];
+}
+
 type Claimed =
   | { kind: 'replay'; session: ImportSession }
   | { kind: 'run'; session: ImportSession; lease: JobLease; start: ConfirmStart };
@@ -71,6 +74,7 @@ export class ConfirmImport {
     private readonly sessions: ImportSessionRepository,
     private readonly rows: ImportRowRepository,
     private readonly outcomes: ImportOutcomeRepository,
+    private readonly changes: ImportChangeRepository,
     private readonly leases: JobLeases,
     private readonly jobs: ImportJobs,
     private readonly targets: ImportTargets,
@@ -93,22 +97,8 @@ export class ConfirmImport {
     if (claimed.kind === 'replay')
       return { session: claimed.session, replayed: true, observedAll: false };
     const { session, lease, start } = claimed;
-    try {
-      await this.execute(target, session, lease, observe);
-      return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
-    } catch (error) {
-      if (isStopped(error, 'cancelled'))
-        throw new ConflictError('import_cancelled', 'the import was cancelled', [
-          detail('import_id', 'import_cancelled', session.id),
-        ]);
-      if (isStopped(error))
-        throw new UnavailableError(
-          'the import stopped on this server; another server resumes it (follow its status)',
-        );
-      throw error;
-    } finally {
-      await this.leases.release(lease);
-    }
+    await this.jobs.runWhileWaiting(lease, () => this.execute(target, session, lease, observe));
+    return { session, replayed: false, observedAll: start === 'start' && observe !== undefined };
   }
 
   /**
@@ -152,8 +142,10 @@ export class ConfirmImport {
     const resolutions = target.resolves ? request.resolutions : {};
     if (session.phase === 'validated') await this.checkResolutions(session, resolutions, target);
     const plan = { override: request.override, resolutions };
-    const lease = await this.leases.claim(session.id, ['validated', 'confirming']);
-    if (!lease) {
+    const begun = await this.leases.begin(session.id, ['validated', 'confirming'], (fresh) =>
+      fresh.beginConfirm({ now: new Date(), ...plan }),
+    );
+    if (!begun) {
       // Another confirm holds it, or it moved on (completed: a replay; cancelled, …: a 409).
       const fresh = await this.load(session.id);
       if (fresh.phase !== 'validated' && fresh.phase !== 'confirming') {
@@ -164,23 +156,12 @@ export class ConfirmImport {
         detail('import_id', 'import_in_progress', session.id),
       ]);
     }
-    try {
-      const fresh = await this.load(session.id);
-      const start = fresh.beginConfirm({ now: new Date(), ...plan });
-      if (start === 'replay') {
-        await this.leases.release(lease);
-        return { kind: 'replay', session: fresh };
-      }
-      if (start === 'start') await this.leases.save(lease, fresh);
-      else {
-        this.logger.log({ import_id: fresh.id }, 'resuming an interrupted confirm');
-        if (lease.takeover) this.metrics.leaseTakeover('confirming');
-      }
-      return { kind: 'run', session: fresh, lease, start };
-    } catch (error) {
-      await this.leases.release(lease);
-      throw error;
+    if (begun.start === 'replay') return { kind: 'replay', session: begun.session };
+    if (begun.start === 'resume') {
+      this.logger.log({ import_id: session.id }, 'resuming an interrupted confirm');
+      if (begun.lease.takeover) this.metrics.leaseTakeover('confirming');
     }
+    return { kind: 'run', session: begun.session, lease: begun.lease, start: begun.start };
   }
 
   /**
@@ -275,12 +256,19 @@ export class ConfirmImport {
         let writesDone!: () => void;
         const written = new Promise<void>((resolve) => (writesDone = resolve));
         const batch = this.tx.run(async () => {
-          const outcomes = await this.executeBatch(target, session.id, context, planned);
+          const { outcomes, changes } = await this.executeBatch(
+            target,
+            session.id,
+            context,
+            planned,
+          );
           writesDone();
           await previous;
           await this.leases.assertHeld(lease);
           session.recordOutcomes(outcomes, new Date());
           await this.outcomes.append(session.id, outcomes);
+          // What undo needs, committed with the writes it describes.
+          await this.changes.append(session.id, changes);
           await this.leases.save(lease, session);
           return outcomes;
         });
@@ -308,15 +296,16 @@ export class ConfirmImport {
     if (failure) throw failure.error;
   }
 
-  /** One outcome per row, in row order. */
+  /** One outcome per row, in row order, and a change per row written. */
   private async executeBatch(
     target: ImportTarget<unknown>,
     sessionId: string,
     context: ImportContext,
     planned: Planned[],
-  ): Promise<RowOutcome[]> {
+  ): Promise<Executed> {
     const firstRow = planned[0].row.rowNumber;
     const outcomes = new Map<number, RowOutcome>();
+    const changes: ImportChange[] = [];
     // An update of a row created earlier in the file (a `multi` duplicate) needs that row's id:
     // from an earlier batch's outcome, or from this batch once its first wave is written.
     const earlierRows = planned.flatMap(({ plan }) => earlierTargetRow(plan, firstRow) ?? []);
@@ -357,29 +346,37 @@ export class ConfirmImport {
     }
     for (const wave of [firstWave, secondWave]) {
       const actions = wave.map(toAction).filter((a): a is RowAction<unknown> => a !== null);
-      for (const outcome of await this.write(target, context, actions)) {
-        outcomes.set(outcome.rowNumber, outcome);
-      }
+      const written = await this.write(target, context, actions);
+      for (const outcome of written.outcomes) outcomes.set(outcome.rowNumber, outcome);
+      changes.push(...written.changes);
     }
-    return planned.map(({ row }) => outcomes.get(row.rowNumber)!);
+    return {
+      outcomes: planned.map(({ row }) => outcomes.get(row.rowNumber)!),
+      changes: changes.sort((a, b) => a.rowNumber - b.rowNumber),
+    };
   }
 
-  /** The batch in one go; if that fails, row by row under savepoints so one bad row fails alone. */
+  /**
+   * The batch in one go; if that fails, row by row under savepoints so one bad row fails alone.
+   * Each row written brings what it changed.
+   */
   private async write(
     target: ImportTarget<unknown>,
     context: ImportContext,
     actions: RowAction<unknown>[],
-  ): Promise<RowOutcome[]> {
-    if (actions.length === 0) return [];
+  ): Promise<Executed> {
+    if (actions.length === 0) return { outcomes: [], changes: [] };
     try {
       const results = await this.tx.savepoint(() => target.write(actions, context));
-      return results.map(toOutcome);
+      return { outcomes: results.map(toOutcome), changes: results.map(toChange) };
     } catch {
       const outcomes: RowOutcome[] = [];
+      const changes: ImportChange[] = [];
       for (const action of actions) {
         try {
           const [result] = await this.tx.savepoint(() => target.write([action], context));
           outcomes.push(toOutcome(result));
+          changes.push(toChange(result));
         } catch (error) {
           outcomes.push({
             rowNumber: action.rowNumber,
@@ -388,7 +385,7 @@ export class ConfirmImport {
           });
         }
       }
-      return outcomes;
+      return { outcomes, changes };
     }
   }
 }
@@ -402,6 +399,13 @@ function earlierTargetRow(plan: RowPlan, firstRow: number): number | undefined {
 
 function toOutcome(result: WriteResult): RowOutcome {
   return { rowNumber: result.rowNumber, status: result.status, id: result.id };
+}
+
+function toChange(result: WriteResult): ImportChange {
+  const { rowNumber, id: entityId } = result;
+  return result.status === 'created'
+    ? { rowNumber, entityId, kind: 'created', written: result.written }
+    : { rowNumber, entityId, kind: 'updated', before: result.before, written: result.written };
 }
 
 function notImported(rowNumber: number, targetRow: number | undefined): RowOutcome {

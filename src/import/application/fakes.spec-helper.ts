@@ -3,20 +3,48 @@ import type { TransactionRunner } from '../../shared/database/transaction-runner
 import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
 import { NoMetrics } from '../../shared/metrics/metrics.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
+import {
+  changedFields,
+  type ImportChange,
+  type LockedRecord,
+  type RevertAction,
+  type RevertOutcome,
+  type RevertStatus,
+} from '../domain/import-change.js';
+import { ImportChangeRepository } from '../domain/import-change.repository.js';
 import type { ImportRow, OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
 import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
 import { ImportSession, type Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import {
+  type ImportContext,
+  ImportTarget,
+  type RowAction,
+  type WriteResult,
+} from '../domain/import-target.js';
 import { JobLeaseRepository, type WaitingJob } from '../domain/job-lease.repository.js';
+import { RevertOutcomeRepository } from '../domain/revert-outcome.repository.js';
 import { UploadRepository } from '../domain/upload.repository.js';
 import { ConfirmImport } from './confirm-import.js';
 import { ImportJobs } from './import-jobs.js';
+import { ImportQueries } from './import-queries.js';
 import { ImportTargets } from './import-targets.js';
 import { JobLeases } from './job-leases.js';
+import { RevertImport } from './revert-import.js';
 import { ValidateImport } from './validate-import.js';
 
 export type Payload = { name: string; bad?: boolean };
+
+/** One page of the items of some statuses (all when none are given). */
+function pageOfAll<T extends { status: string }>(
+  items: readonly T[],
+  statuses: readonly string[] | undefined,
+  page: PageRequest,
+): Page<T> {
+  const all = items.filter((item) => !statuses || statuses.includes(item.status));
+  return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+}
 
 interface Lease {
   owner: string;
@@ -31,6 +59,11 @@ export class FakeStore {
   leases = new Map<string, Lease>();
   cancels = new Set<string>();
   uploads = new Map<string, Buffer>();
+  /** The undo log and undo's outcomes, by session. */
+  changes = new Map<string, ImportChange[]>();
+  reverts = new Map<string, RevertOutcome[]>();
+  /** Entities something refers to (undo keeps them). */
+  referenced = new Set<string>();
 }
 
 export class FakeTx implements TransactionRunner {
@@ -39,7 +72,7 @@ export class FakeTx implements TransactionRunner {
     return work();
   }
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
-    const before = new Map(this.store.entities);
+    const before = new Map([...this.store.entities].map(([id, e]) => [id, { ...e }]));
     try {
       return await work();
     } catch (error) {
@@ -82,7 +115,10 @@ export class FakeSessions extends ImportSessionRepository {
     return { items: [], page: 1, page_size: 20, total: 0 };
   }
   async requestCancel(id: string) {
-    this.store.cancels.add(id);
+    // As in the database: only a job that can be cancelled (never an undo).
+    const phase = this.store.sessions.get(id)?.phase;
+    if (phase && !['completed', 'failed', 'cancelled', 'reverting', 'reverted'].includes(phase))
+      this.store.cancels.add(id);
   }
   async purge() {
     return 0;
@@ -119,10 +155,7 @@ export class FakeRows extends ImportRowRepository {
       .slice(0, limit);
   }
   async pageRows(id: string, statuses: readonly RowStatus[] | undefined, page: PageRequest) {
-    const all = (this.store.rows.get(id) ?? []).filter(
-      (r) => !statuses || statuses.includes(r.status),
-    );
-    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+    return pageOfAll(this.store.rows.get(id) ?? [], statuses, page);
   }
   async *streamRows(id: string) {
     yield this.store.rows.get(id) ?? [];
@@ -150,8 +183,118 @@ export class FakeOutcomes extends ImportOutcomeRepository {
     statuses: readonly OutcomeStatus[] | undefined,
     page: PageRequest,
   ): Promise<Page<RowOutcome>> {
-    const all = this.all(id).filter((o) => !statuses || statuses.includes(o.status));
-    return pageOf(all.slice(offsetOf(page), offsetOf(page) + page.pageSize), all.length, page);
+    return pageOfAll(this.all(id), statuses, page);
+  }
+}
+
+export class FakeChanges extends ImportChangeRepository {
+  constructor(protected readonly store: FakeStore) {
+    super();
+  }
+  async append(id: string, changes: readonly ImportChange[]) {
+    this.store.changes.set(id, [
+      ...(this.store.changes.get(id) ?? []),
+      ...structuredClone(changes),
+    ]);
+  }
+  async pendingReverts(id: string, limit: number) {
+    const reverted = (this.store.reverts.get(id) ?? []).map((o) => o.rowNumber);
+    const below = reverted.length > 0 ? Math.min(...reverted) : Infinity;
+    return (this.store.changes.get(id) ?? [])
+      .filter((c) => c.rowNumber < below)
+      .sort((a, b) => b.rowNumber - a.rowNumber)
+      .slice(0, limit);
+  }
+  async revertStarts() {}
+}
+
+export class FakeReverts extends RevertOutcomeRepository {
+  appended = 0;
+  constructor(protected readonly store: FakeStore) {
+    super();
+  }
+  async append(id: string, outcomes: readonly RevertOutcome[]) {
+    this.appended++;
+    const all = [...(this.store.reverts.get(id) ?? []), ...structuredClone(outcomes)];
+    this.store.reverts.set(
+      id,
+      all.sort((a, b) => a.rowNumber - b.rowNumber),
+    );
+  }
+  async outcomesLoaded() {}
+  async *stream(id: string) {
+    yield this.store.reverts.get(id) ?? [];
+  }
+  async page(id: string, statuses: readonly RevertStatus[] | undefined, page: PageRequest) {
+    return pageOfAll(this.store.reverts.get(id) ?? [], statuses, page);
+  }
+}
+
+/**
+ * A target whose entities live in the fake store (`name` is their one field): it creates,
+ * updates, and reverts them; a `bad` payload fails its write, an id in `revertFails` its undo.
+ */
+export class FakeTarget extends ImportTarget<Payload> {
+  readonly entityType = 'clients' as const;
+  readonly columns = ['name'];
+  override readonly resolves = { field: 'organization_id' };
+  /** The size of each write call (a batch, or one row of the fallback). */
+  batches: number[] = [];
+  /** The size of each undo write call. */
+  revertBatches: number[] = [];
+  revertFails = new Set<string>();
+  constructor(private readonly store: FakeStore) {
+    super();
+  }
+  duplicateSeverity() {
+    return 'warning' as const;
+  }
+  check() {
+    return { payload: { name: '' }, errors: [] };
+  }
+  async classify() {}
+  async write(actions: RowAction<Payload>[], _context?: ImportContext): Promise<WriteResult[]> {
+    this.batches.push(actions.length);
+    return actions.map((a): WriteResult => {
+      if (a.payload.bad) throw new Error('constraint violated');
+      const written = { name: a.payload.name };
+      if (a.kind === 'create') {
+        const id = `id-${a.rowNumber}`;
+        this.store.entities.set(id, { name: a.payload.name });
+        return { rowNumber: a.rowNumber, id, status: 'created', written };
+      }
+      const before = { name: this.store.entities.get(a.targetId)?.name ?? null };
+      this.store.entities.set(a.targetId, { name: a.payload.name });
+      return {
+        rowNumber: a.rowNumber,
+        id: a.targetId,
+        status: 'updated',
+        ...changedFields(before, written),
+      };
+    });
+  }
+  describeFailure(error: unknown) {
+    return (error as Error).message;
+  }
+  async lockForRevert(ids: string[]) {
+    const locked = new Map<string, LockedRecord>();
+    for (const id of ids) {
+      const entity = this.store.entities.get(id);
+      if (entity)
+        locked.set(id, {
+          values: { name: entity.name },
+          referenced: this.store.referenced.has(id),
+        });
+    }
+    return locked;
+  }
+  async revert(actions: RevertAction[]) {
+    this.revertBatches.push(actions.length);
+    for (const action of actions) {
+      if (this.revertFails.has(action.id)) throw new Error(`cannot revert ${action.id}`);
+      if (action.kind === 'delete') this.store.entities.delete(action.id);
+      else this.store.entities.set(action.id, { name: action.fields.name ?? '' });
+    }
   }
 }
 
@@ -220,6 +363,7 @@ export const TEST_CONFIG = {
   SHUTDOWN_TIMEOUT_SECONDS: 1,
   IMPORT_SESSION_TTL_SECONDS: 600,
   IMPORT_SESSION_RETENTION_SECONDS: 3600,
+  IMPORT_UNDO_SECONDS: 7200,
   IMPORT_MAX_ROWS: 100_000,
 } as AppConfig;
 
@@ -237,6 +381,8 @@ export function fakeEngine(
   const sessions = options.sessions?.(store) ?? new FakeSessions(store);
   const rows = options.rows?.(store) ?? new FakeRows(store);
   const outcomes = new FakeOutcomes(store);
+  const changes = new FakeChanges(store);
+  const reverts = new FakeReverts(store);
   const leaseStore = new FakeLeaseStore(store);
   const uploads = new FakeUploads(store);
   const tx = new FakeTx(store);
@@ -255,12 +401,36 @@ export function fakeEngine(
     config,
     metrics,
   );
-  const confirm = new ConfirmImport(sessions, rows, outcomes, leases, jobs, targets, tx, metrics);
+  const confirm = new ConfirmImport(
+    sessions,
+    rows,
+    outcomes,
+    changes,
+    leases,
+    jobs,
+    targets,
+    tx,
+    metrics,
+  );
+  const queries = new ImportQueries(sessions, rows, outcomes, reverts);
+  const revert = new RevertImport(
+    queries,
+    changes,
+    reverts,
+    leases,
+    jobs,
+    targets,
+    tx,
+    config,
+    metrics,
+  );
   return {
     store,
     sessions,
     rows,
     outcomes,
+    changes,
+    reverts,
     leaseStore,
     uploads,
     targets,
@@ -269,5 +439,53 @@ export function fakeEngine(
     validate,
     confirm,
     shutdown,
+    queries,
+    revert,
   };
+}
+
+/** A row of a test file (a `warning` row carries a duplicate_in_csv warning). */
+export function fakeRow(
+  n: number,
+  status: ImportRow['status'],
+  payload: Payload,
+  extra: Partial<ImportRow<Payload>> = {},
+): ImportRow<Payload> {
+  return {
+    rowNumber: n,
+    status,
+    data: {},
+    errors: [],
+    warnings: status === 'warning' ? [{ field: 'email', message: 'duplicate_in_csv' }] : [],
+    ambiguities: [],
+    payload,
+    ...extra,
+  };
+}
+
+/** The engine with session `s` (business `b`, created by `u`) validated with `rows`, and a FakeTarget. */
+export async function validatedEngine(rows: ImportRow<Payload>[]) {
+  const engine = fakeEngine();
+  const session = ImportSession.start({
+    id: 's',
+    businessUid: 'b',
+    createdBy: 'u',
+    entityType: 'clients',
+    channel: { kind: 'csv', format: 'csv' },
+    now: new Date(),
+    ttlSeconds: 600,
+  });
+  session.addRows(rows, new Date());
+  session.markValidated(new Date(), 600);
+  await engine.sessions.insert(session);
+  await engine.rows.insertRows('s', rows);
+  const target = new FakeTarget(engine.store);
+  engine.targets.register(target);
+  return { ...engine, target };
+}
+
+/** Waits (a second at most) until the background jobs started here have ended. */
+export async function jobsSettled(jobs: ImportJobs): Promise<void> {
+  for (let i = 0; i < 100 && jobs.runningCount > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
 }

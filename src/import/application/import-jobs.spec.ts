@@ -1,36 +1,21 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ImportRow } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
-import { ImportTarget, type RowAction, type WriteResult } from '../domain/import-target.js';
-import { fakeEngine, type Payload } from './fakes.spec-helper.js';
+import type { ImportContext, RowAction } from '../domain/import-target.js';
+import { fakeEngine, FakeTarget, type FakeStore, type Payload } from './fakes.spec-helper.js';
 import { BATCH_SIZE } from './validate-import.js';
 
-/** Writes every row; each batch takes `delayMs`, so a test can act between batches. */
-class SlowTarget extends ImportTarget<Payload> {
-  readonly entityType = 'customers';
-  readonly columns = ['name'];
-  batches = 0;
-  constructor(private readonly delayMs: number) {
-    super();
+/** The fake target, each batch taking `delayMs`, so a test can act between batches. */
+class SlowTarget extends FakeTarget {
+  constructor(
+    store: FakeStore,
+    private readonly delayMs: number,
+  ) {
+    super(store);
   }
-  duplicateSeverity() {
-    return 'error' as const;
-  }
-  check() {
-    return { payload: { name: '' }, errors: [] };
-  }
-  async classify() {}
-  async write(actions: RowAction<Payload>[]): Promise<WriteResult[]> {
-    this.batches++;
+  override async write(actions: RowAction<Payload>[], context?: ImportContext) {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    return actions.map((a) => ({
-      rowNumber: a.rowNumber,
-      id: `id-${a.rowNumber}`,
-      status: 'created',
-    }));
-  }
-  describeFailure() {
-    return 'failed';
+    return super.write(actions, context);
   }
 }
 
@@ -49,7 +34,7 @@ async function setUp(rowCount: number, delayMs = 20) {
     id: 's',
     businessUid: 'b',
     createdBy: 'u',
-    entityType: 'customers',
+    entityType: 'clients',
     channel: { kind: 'csv', format: 'csv' },
     now: new Date(),
     ttlSeconds: 600,
@@ -58,7 +43,7 @@ async function setUp(rowCount: number, delayMs = 20) {
   session.markValidated(new Date(), 600);
   await engine.sessions.insert(session);
   await engine.rows.insertRows('s', rows);
-  const target = new SlowTarget(delayMs);
+  const target = new SlowTarget(engine.store, delayMs);
   engine.targets.register(target);
   const caller = { sub: 'u', businessUid: 'b' };
   const request = { importId: 's', override: false, resolutions: {} };

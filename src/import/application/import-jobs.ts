@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ShutdownState } from '../../shared/lifecycle/shutdown-state.js';
+import { ConflictError, detail, UnavailableError } from '../../shared/domain-error.js';
 import { Metrics } from '../../shared/metrics/metrics.js';
 import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
@@ -93,6 +94,30 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     return session;
   }
 
+  /**
+   * Runs, while the caller waits, the job of a session whose lease the caller holds (a
+   * synchronous confirm or undo); the lease is given back when it ends. A job that had to stop
+   * answers: cancelled → 409 `import_cancelled`; shutdown or a lost lease → 503 (another
+   * instance resumes it).
+   */
+  async runWhileWaiting<T>(lease: JobLease, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isStopped(error, 'cancelled'))
+        throw new ConflictError('import_cancelled', 'the import was cancelled', [
+          detail('import_id', 'import_cancelled', lease.sessionId),
+        ]);
+      if (isStopped(error))
+        throw new UnavailableError(
+          'the import stopped on this server; another server resumes it (follow its status)',
+        );
+      throw error;
+    } finally {
+      await this.leases.release(lease);
+    }
+  }
+
   /** Jobs running on this instance. */
   get runningCount(): number {
     return this.running.size;
@@ -152,10 +177,16 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Deletes sessions ended (or left validated) longer than the retention ago. */
+  /**
+   * Deletes sessions ended (or left validated) longer than the retention ago — an import that can
+   * be undone only once its undo window (IMPORT_UNDO_SECONDS) has closed too.
+   */
   async purge(): Promise<number> {
-    const before = new Date(Date.now() - this.config.IMPORT_SESSION_RETENTION_SECONDS * 1000);
-    const purged = await this.sessions.purge(before);
+    const now = Date.now();
+    const purged = await this.sessions.purge({
+      endedBefore: new Date(now - this.config.IMPORT_SESSION_RETENTION_SECONDS * 1000),
+      undoEndedBefore: new Date(now - this.config.IMPORT_UNDO_SECONDS * 1000),
+    });
     if (purged > 0) this.logger.log({ purged }, 'purged import sessions past retention');
     return purged;
   }

@@ -1,20 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../shared/domain-error.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
+import type { RevertOutcome, RevertStatus } from '../domain/import-change.js';
 import type { OutcomeStatus, RowOutcome, RowStatus } from '../domain/import-row.js';
 import { ImportOutcomeRepository } from '../domain/import-outcome.repository.js';
 import { ImportRowRepository, type StoredRow } from '../domain/import-row.repository.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import type { EntityType } from '../domain/import-target.js';
+import { RevertOutcomeRepository } from '../domain/revert-outcome.repository.js';
 
-/** Reading sessions back: status, counters, rows and outcomes (SPEC §6.3, §8). */
+/** Reading sessions back: status, counters, rows, outcomes and undo outcomes (SPEC §6.3, §8). */
 @Injectable()
 export class ImportQueries {
   constructor(
     private readonly sessions: ImportSessionRepository,
     private readonly rows: ImportRowRepository,
     private readonly outcomes: ImportOutcomeRepository,
+    private readonly reverts: RevertOutcomeRepository,
   ) {}
 
   /** Another business's session, or one of another entity type, does not exist for the caller. */
@@ -66,5 +69,18 @@ export class ImportQueries {
     page: PageRequest,
   ): Promise<Page<RowOutcome>> {
     return this.outcomes.page(session.id, statuses, page);
+  }
+
+  /** Every undo outcome, in row order, read in pages. */
+  allReverts(session: ImportSession): AsyncIterable<RevertOutcome[]> {
+    return this.reverts.stream(session.id);
+  }
+
+  pageReverts(
+    session: ImportSession,
+    statuses: readonly RevertStatus[] | undefined,
+    page: PageRequest,
+  ): Promise<Page<RevertOutcome>> {
+    return this.reverts.page(session.id, statuses, page);
   }
 }

@@ -8,6 +8,14 @@ import type { ImportSession, Phase } from '../domain/import-session.js';
 import { ImportSessionRepository } from '../domain/import-session.repository.js';
 import { JobLeaseRepository } from '../domain/job-lease.repository.js';
 
+/** What a request for a job turns into, decided on the session as it is under the lease. */
+export type JobStart = 'start' | 'resume' | 'replay';
+
+/** A job begun under its lease, or found already done (a replay: no lease is held). */
+export type BegunJob =
+  | { start: 'replay'; session: ImportSession }
+  | { start: 'start' | 'resume'; session: ImportSession; lease: JobLease };
+
 /** Why a job stops at a batch boundary without finishing. */
 export type StopReason = 'lease_lost' | 'shutdown' | 'cancelled';
 
@@ -121,6 +129,36 @@ export class JobLeases {
     const { claimed, takeover } = await this.leases.claim(sessionId, owner, this.leaseMs, phases);
     if (!claimed) return null;
     return this.hold(new JobLease(sessionId, owner, takeover));
+  }
+
+  /**
+   * Claims the lease of a session in one of `phases` and lets `begin` decide, on the session as
+   * it is once leased, what the request turns into: a start (the session, as `begin` changed it,
+   * is saved under the lease), a resume (the job's instance stopped), or a replay (it is done
+   * already: the lease is given back). Null when another holder has the lease. If `begin` throws,
+   * the lease is given back and the error goes on.
+   */
+  async begin(
+    sessionId: string,
+    phases: readonly Phase[],
+    begin: (session: ImportSession) => JobStart,
+  ): Promise<BegunJob | null> {
+    const lease = await this.claim(sessionId, phases);
+    if (!lease) return null;
+    try {
+      const session = await this.sessions.findById(sessionId);
+      if (!session) throw new Error(`import ${sessionId} is gone`);
+      const start = begin(session);
+      if (start === 'replay') {
+        await this.release(lease);
+        return { start, session };
+      }
+      if (start === 'start') await this.save(lease, session);
+      return { start, session, lease };
+    } catch (error) {
+      await this.release(lease);
+      throw error;
+    }
   }
 
   /** Stores a new session already leased to its creator (no other instance can take it first). */

@@ -81,6 +81,12 @@ class NameTarget extends ImportTarget<{ name: string }> {
   async write(): Promise<never> {
     throw new Error('not used by validate');
   }
+  async lockForRevert(): Promise<never> {
+    throw new Error('not used by validate');
+  }
+  async revert(): Promise<never> {
+    throw new Error('not used by validate');
+  }
   describeFailure() {
     return '';
   }

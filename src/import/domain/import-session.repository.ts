@@ -2,6 +2,13 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { ImportSession } from './import-session.js';
 import type { EntityType } from './import-target.js';
 
+export interface PurgeCutoffs {
+  /** Now minus the retention. */
+  endedBefore: Date;
+  /** Now minus the undo window. */
+  undoEndedBefore: Date;
+}
+
 /**
  * The aggregate's storage (what the engine and the queries need). Writes of a session go through
  * its lease holder: `save` succeeds only while `owner` holds the session's lease.
@@ -22,11 +29,16 @@ export abstract class ImportSessionRepository {
     entityType: EntityType,
     page: PageRequest,
   ): Promise<Page<ImportSession>>;
-  /** Asks the job working on the session to stop at its next batch boundary. */
+  /**
+   * Asks the job working on the session to stop at its next batch boundary (only a receive,
+   * validate, collect or confirm: an undo is not cancelled).
+   */
   abstract requestCancel(id: string): Promise<void>;
   /**
-   * Deletes sessions that ended before `endedBefore`, or were left `validated` (expired) before
-   * it, with their rows, outcomes and uploads; never one whose lease is alive. Returns how many.
+   * Deletes, with their rows, outcomes, undo log and uploads, the sessions past retention: ended
+   * before `endedBefore` — and, when they can be undone, before `undoEndedBefore` too — or
+   * undone before `endedBefore`, or left `validated` (expired) before it; never one whose lease
+   * is alive. Returns how many.
    */
-  abstract purge(endedBefore: Date): Promise<number>;
+  abstract purge(cutoffs: PurgeCutoffs): Promise<number>;
 }

@@ -432,3 +432,146 @@ describe('cancel', () => {
     ).not.toThrow();
   });
 });
+
+describe('undo: who, when, and counters that sum to the rows written', () => {
+  const WEEK = 604_800;
+  const DAY_MS = 86_400_000;
+  /** Confirmed at NOW: rows 2 and 3 created, row 4 updated, row 5 skipped. */
+  function confirmed() {
+    const s = validated([
+      { status: 'valid' },
+      { status: 'valid' },
+      { status: 'warning' },
+      { status: 'error' },
+    ]);
+    s.beginConfirm({ now: NOW, override: true, resolutions: {} });
+    s.recordOutcomes(
+      [
+        { rowNumber: 2, status: 'created', id: 'a' },
+        { rowNumber: 3, status: 'created', id: 'b' },
+        { rowNumber: 4, status: 'updated', id: 'c' },
+        { rowNumber: 5, status: 'skipped', reason: 'error' },
+      ],
+      NOW,
+    );
+    s.complete(NOW);
+    return s;
+  }
+  const conflictOf = (s: ImportSession, now: Date) => {
+    try {
+      s.revertStart(now, WEEK);
+      return 'allowed';
+    } catch (error) {
+      return (error as ConflictError).code;
+    }
+  };
+
+  test('a completed import can be undone until undoSeconds after it completed', () => {
+    const s = confirmed();
+    expect(s.undoUntil(WEEK)).toEqual(later(7 * DAY_MS));
+    expect(conflictOf(s, later(7 * DAY_MS - 1))).toBe('allowed');
+    expect(conflictOf(s, later(7 * DAY_MS))).toBe('undo_expired');
+  });
+
+  test('a cancelled import that wrote rows can be undone, counted from when it was cancelled', () => {
+    const s = validated([{ status: 'valid' }, { status: 'valid' }]);
+    s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+    s.recordOutcomes([{ rowNumber: 2, status: 'created', id: 'a' }], NOW);
+    s.cancel(later(DAY_MS));
+    expect(s.undoUntil(WEEK)).toEqual(later(8 * DAY_MS));
+    expect(conflictOf(s, later(2 * DAY_MS))).toBe('allowed');
+  });
+
+  test.each<[string, () => ImportSession, string]>([
+    ['still validating', () => session(), 'import_in_progress'],
+    [
+      'being confirmed',
+      () => {
+        const s = validated([{ status: 'valid' }]);
+        s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+        return s;
+      },
+      'import_in_progress',
+    ],
+    ['validated, never confirmed', () => validated([{ status: 'valid' }]), 'nothing_to_revert'],
+    [
+      'completed with every row skipped',
+      () => {
+        const s = validated([{ status: 'error' }]);
+        s.beginConfirm({ now: NOW, override: false, resolutions: {} });
+        s.recordOutcomes([{ rowNumber: 2, status: 'skipped', reason: 'error' }], NOW);
+        s.complete(NOW);
+        return s;
+      },
+      'nothing_to_revert',
+    ],
+    [
+      'failed before it wrote anything',
+      () => {
+        const s = session();
+        s.fail('the app has no api_uri', NOW);
+        return s;
+      },
+      'nothing_to_revert',
+    ],
+    [
+      'confirmed before undo was recorded',
+      () => ImportSession.restore({ ...confirmed().snapshot, undoRecorded: false }),
+      'undo_unavailable',
+    ],
+  ])('%s: 409 %s, and no undo_until', (_, make, code) => {
+    const s = make();
+    expect(conflictOf(s, NOW)).toBe(code);
+    expect(s.undoUntil(WEEK)).toBeNull();
+  });
+
+  test('start → reverting with progress over the rows written → reverted; then replays', () => {
+    const s = confirmed();
+    expect(s.beginRevert(later(1000), WEEK)).toBe('start');
+    expect(s.phase).toBe('reverting');
+    expect(s.undoUntil(WEEK)).toBeNull();
+    expect(s.snapshot.progress).toEqual({ done: 0, total: 3, estimate: false });
+    s.recordReverts(
+      [
+        { rowNumber: 4, id: 'c', status: 'restored' },
+        { rowNumber: 3, id: 'b', status: 'kept', reason: 'referenced' },
+      ],
+      later(2000),
+    );
+    expect(s.percent()).toBe(66.6);
+    expect(() => s.completeRevert(later(3000))).toThrow(/2 outcomes for 3 rows/);
+    // A resumed undo (its instance stopped) goes on where it was.
+    expect(s.beginRevert(later(2500), WEEK)).toBe('resume');
+    s.recordReverts([{ rowNumber: 2, id: 'a', status: 'deleted' }], later(3000));
+    s.completeRevert(later(3000));
+    expect(s.phase).toBe('reverted');
+    expect(s.reverts).toEqual({ deleted: 1, restored: 1, kept: 1 });
+    // deleted + restored + kept = created + updated
+    expect(s.reverts.deleted + s.reverts.restored + s.reverts.kept).toBe(
+      s.outcomes.created + s.outcomes.updated,
+    );
+    expect(s.snapshot.completedAt).toEqual(NOW); // still when the import ended
+    // Replayed even after the window: the result is stored.
+    expect(s.beginRevert(later(30 * DAY_MS), WEEK)).toBe('replay');
+    expect(() => s.assertCancellable(NOW)).toThrow(
+      expect.objectContaining({ code: 'import_finished' }),
+    );
+  });
+
+  test('undo outcomes can never exceed the rows written', () => {
+    const s = confirmed();
+    s.beginRevert(NOW, WEEK);
+    expect(() =>
+      s.recordReverts(
+        ['a', 'b', 'c', 'd'].map((id, i) => ({ rowNumber: i + 2, id, status: 'deleted' as const })),
+        NOW,
+      ),
+    ).toThrow(/exceed/);
+  });
+
+  test('only its creator, or platform:admin, may undo', () => {
+    const s = confirmed();
+    expect(() => s.assertOwnedBy({ sub: 'user-2', businessUid: 'biz-1' })).toThrow(ForbiddenError);
+    expect(() => s.assertOwnedBy({ sub: 'x', businessUid: 'biz-1', admin: true })).not.toThrow();
+  });
+});

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   InvalidError,
 } from '../../shared/domain-error.js';
+import type { RevertCounts, RevertOutcome } from './import-change.js';
 import { candidatesOf, type ImportRow, type RowOutcome, type SkipReason } from './import-row.js';
 import type { EntityType, ImportChannel, ImportContext } from './import-target.js';
 
@@ -40,6 +41,13 @@ export const WORKING_PHASES = [
 
 /** Phases after which nothing more happens to the session but an undo. */
 const FINISHED: readonly Phase[] = ['completed', 'failed', 'cancelled', 'reverting', 'reverted'];
+
+/** Ended phases from which an import that wrote rows can be undone. */
+export const REVERTABLE_PHASES = [
+  'completed',
+  'cancelled',
+  'failed',
+] as const satisfies readonly Phase[];
 
 export interface RowCounts {
   total: number;
@@ -78,6 +86,13 @@ export interface ImportSessionState {
   phase: Phase;
   counts: RowCounts;
   outcomes: OutcomeCounts;
+  /** What undo did so far (all zero until an undo starts). */
+  reverts: RevertCounts;
+  /**
+   * Confirm recorded what undo needs (every import since undo exists; imports confirmed before
+   * it cannot be undone).
+   */
+  undoRecorded: boolean;
   override: boolean;
   resolutions: Resolutions;
   progress: PhaseProgress;
@@ -98,6 +113,9 @@ export interface ImportSessionState {
 /** What a confirm request turns into. */
 export type ConfirmStart = 'start' | 'resume' | 'replay';
 
+/** What an undo request turns into. */
+export type RevertStart = 'start' | 'resume' | 'replay';
+
 /** The action the confirm plan gives one row. */
 export type RowPlan =
   | { kind: 'create'; resolved?: string }
@@ -115,6 +133,7 @@ const NOT_FOUND = 'not_found_or_expired';
 
 const emptyCounts = (): RowCounts => ({ total: 0, valid: 0, warning: 0, error: 0, ambiguous: 0 });
 const emptyOutcomes = (): OutcomeCounts => ({ created: 0, updated: 0, skipped: 0, failed: 0 });
+const emptyReverts = (): RevertCounts => ({ deleted: 0, restored: 0, kept: 0 });
 
 /**
  * The one rich aggregate (ARCHITECTURE rule 3): row-status rules, the confirm plan, resolution
@@ -151,6 +170,8 @@ export class ImportSession {
       phase,
       counts: emptyCounts(),
       outcomes: emptyOutcomes(),
+      reverts: emptyReverts(),
+      undoRecorded: true,
       override: false,
       resolutions: {},
       progress: { done: 0, total: null, estimate: true },
@@ -206,6 +227,10 @@ export class ImportSession {
 
   get outcomes(): Readonly<OutcomeCounts> {
     return this.state.outcomes;
+  }
+
+  get reverts(): Readonly<RevertCounts> {
+    return this.state.reverts;
   }
 
   get uploadStored(): boolean {
@@ -469,6 +494,86 @@ export class ImportSession {
       total: this.state.counts.total,
       estimate: false,
     };
+  }
+
+  // ——— undo ———————————————————————————————————————————————————————————————————
+
+  /** The rows the import wrote (created or updated): what an undo reverses, one outcome each. */
+  get written(): number {
+    return this.state.outcomes.created + this.state.outcomes.updated;
+  }
+
+  /**
+   * Until when the import can be undone (SPEC §8): `undoSeconds` after it ended, for an ended
+   * import that wrote rows; null when it cannot be (still running, nothing written, being or
+   * already undone, or confirmed before undo was recorded).
+   */
+  undoUntil(undoSeconds: number): Date | null {
+    const { phase, completedAt, undoRecorded } = this.state;
+    if (!(REVERTABLE_PHASES as readonly Phase[]).includes(phase)) return null;
+    if (!completedAt || !undoRecorded || this.written === 0) return null;
+    return new Date(completedAt.getTime() + undoSeconds * 1000);
+  }
+
+  /**
+   * What an undo request turns into, without changing anything: a replay once it is undone, a
+   * resume while an undo whose instance stopped is pending, a start for an ended import within
+   * its window; otherwise a 409 with the reason (`import_in_progress`, `nothing_to_revert`,
+   * `undo_unavailable`, `undo_expired`). Who may ask is `assertOwnedBy`'s matter.
+   */
+  revertStart(now: Date, undoSeconds: number): RevertStart {
+    const { phase, id } = this.state;
+    const refuse = (code: string, message: string) =>
+      new ConflictError(code, message, [detail('import_id', code, id)]);
+    if (phase === 'reverted') return 'replay';
+    if (phase === 'reverting') return 'resume';
+    if ((WORKING_PHASES as readonly Phase[]).includes(phase))
+      throw refuse('import_in_progress', `the import is ${phase}: undo it once it has ended`);
+    if (this.written === 0)
+      throw refuse('nothing_to_revert', 'the import wrote no record: there is nothing to undo');
+    if (!this.state.undoRecorded)
+      throw refuse(
+        'undo_unavailable',
+        'the import was confirmed before undo was recorded: it cannot be undone',
+      );
+    const until = this.undoUntil(undoSeconds)!;
+    if (now.getTime() >= until.getTime())
+      throw refuse('undo_expired', `the import could be undone until ${until.toISOString()}`);
+    return 'start';
+  }
+
+  /** Starts (or resumes, or replays) an undo; the caller holds the session's lease. */
+  beginRevert(now: Date, undoSeconds: number): RevertStart {
+    const start = this.revertStart(now, undoSeconds);
+    if (start !== 'start') return start;
+    this.state.reverts = emptyReverts();
+    this.enter('reverting', now);
+    this.state.progress = { done: 0, total: this.written, estimate: false };
+    return start;
+  }
+
+  /** Counts a batch of undo outcomes; they never exceed the rows the import wrote. */
+  recordReverts(outcomes: readonly RevertOutcome[], now: Date): void {
+    this.expectPhase(['reverting'], 'record undo outcomes of');
+    const next = { ...this.state.reverts };
+    for (const outcome of outcomes) next[outcome.status]++;
+    const done = next.deleted + next.restored + next.kept;
+    if (done > this.written)
+      throw new Error(`undo outcomes (${done}) exceed the rows written (${this.written})`);
+    this.state.reverts = next;
+    this.advance(done, this.written, false, now);
+  }
+
+  /** Every row written has its undo outcome: deleted + restored + kept = created + updated. */
+  completeRevert(now: Date): void {
+    this.expectPhase(['reverting'], 'complete the undo of');
+    const { deleted, restored, kept } = this.state.reverts;
+    if (deleted + restored + kept !== this.written)
+      throw new Error(
+        `cannot complete the undo: ${deleted + restored + kept} outcomes for ${this.written} rows`,
+      );
+    this.enter('reverted', now);
+    this.state.progress = { done: this.written, total: this.written, estimate: false };
   }
 
   // ——— progress ———————————————————————————————————————————————————————————————

@@ -1,3 +1,4 @@
+import type { FieldValues, LockedRecord, RevertAction } from './import-change.js';
 import type { ImportRow, RowIssue } from './import-row.js';
 
 /** An entity type is named by the target that handles it (e.g. `customers`, `clients`). */
@@ -50,11 +51,20 @@ export type RowAction<P> =
   | { rowNumber: number; kind: 'create'; payload: P; resolved?: string }
   | { rowNumber: number; kind: 'update'; payload: P; targetId: string; resolved?: string };
 
-export interface WriteResult {
-  rowNumber: number;
-  id: string;
-  status: 'created' | 'updated';
-}
+/**
+ * What a write did, with what undo needs: every field of a created record as written; for an
+ * update, exactly the fields it changed, with their values before (read under the update's row
+ * lock, in the same statement) and the values it wrote.
+ */
+export type WriteResult =
+  | { rowNumber: number; id: string; status: 'created'; written: FieldValues }
+  | {
+      rowNumber: number;
+      id: string;
+      status: 'updated';
+      before: FieldValues;
+      written: FieldValues;
+    };
 
 /**
  * The port through which an entity plugs into the generic import engine (ARCHITECTURE rule 4):
@@ -104,4 +114,17 @@ export abstract class ImportTarget<P = Record<string, unknown>, B = unknown> {
 
   /** A readable message for a write that failed (a taken email, a constraint). */
   abstract describeFailure(error: unknown): string;
+
+  /**
+   * Undo: locks the records (one statement, `FOR UPDATE`: nothing changes them until the batch
+   * commits) and reads their current values — a record deleted since is absent — and, once they
+   * are locked, which of them something refers to.
+   */
+  abstract lockForRevert(ids: string[], context: ImportContext): Promise<Map<string, LockedRecord>>;
+
+  /**
+   * Undo's writes for a batch in one go (one statement for the deletes, one for the restores).
+   * Throws if any fails; the engine then replays them record by record under savepoints.
+   */
+  abstract revert(actions: RevertAction[], context: ImportContext): Promise<void>;
 }

@@ -8,7 +8,9 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import { CancelImport } from '../application/cancel-import.js';
 import { ConfirmImport } from '../application/confirm-import.js';
 import { ImportQueries } from '../application/import-queries.js';
+import { RevertImport } from '../application/revert-import.js';
 import { type RowObserver, ValidateImport } from '../application/validate-import.js';
+import type { RevertStatus } from '../domain/import-change.js';
 import type { OutcomeStatus, RowStatus } from '../domain/import-row.js';
 import type { Caller, ImportSession } from '../domain/import-session.js';
 import type { ImportTarget } from '../domain/import-target.js';
@@ -17,7 +19,15 @@ import { writeTemplateXlsx } from '../xlsx/write-template-xlsx.js';
 import { receiveCsvUpload } from './csv-upload.js';
 import type { ConfirmImportDto } from './import.dto.js';
 import type { TemplateFormat } from './import-job.dto.js';
-import { counters, resultJson, rowJson, statusJson } from './import-json.js';
+import {
+  counters,
+  resultJson,
+  revertCounters,
+  revertResultJson,
+  rowJson,
+  statusJson,
+  type StatusJson,
+} from './import-json.js';
 import { JsonSpool } from './json-spool.js';
 import { streamEnvelope } from './stream-response.js';
 import { streamStatusEvents } from './status-events.js';
@@ -113,8 +123,8 @@ export function parseStatuses<S extends string>(
 
 /**
  * The HTTP side of the import flow that every entity's controller shares: multipart upload,
- * synchronous and asynchronous validate and confirm, the status and its event stream, paged
- * rows and results, errors.csv and cancel.
+ * synchronous and asynchronous validate, confirm and undo, the status and its event stream,
+ * paged rows and results (of confirm and of undo), errors.csv and cancel.
  */
 @Injectable()
 export class ImportEndpoints {
@@ -123,6 +133,7 @@ export class ImportEndpoints {
     private readonly confirmer: ConfirmImport,
     private readonly queries: ImportQueries,
     private readonly canceller: CancelImport,
+    private readonly reverter: RevertImport,
     private readonly config: AppConfig,
   ) {}
 
@@ -270,7 +281,7 @@ export class ImportEndpoints {
       pageSize: STATUS_RESULTS,
     });
     return {
-      ...statusJson(session, pathOf(req, input.paths, session.id)),
+      ...this.statusOf(session, pathOf(req, input.paths, session.id)),
       results: results.items.map(resultJson),
     };
   }
@@ -283,7 +294,7 @@ export class ImportEndpoints {
       page: PageRequest;
       paths: ImportPaths;
     },
-  ): Promise<Page<ReturnType<typeof statusJson>>> {
+  ): Promise<Page<StatusJson>> {
     const sessions = await this.queries.list(
       input.target.entityType,
       { businessUid: input.principal.businessUid! },
@@ -291,7 +302,7 @@ export class ImportEndpoints {
     );
     return {
       ...sessions,
-      items: sessions.items.map((s) => statusJson(s, pathOf(req, input.paths, s.id))),
+      items: sessions.items.map((s) => this.statusOf(s, pathOf(req, input.paths, s.id))),
     };
   }
 
@@ -302,7 +313,7 @@ export class ImportEndpoints {
     await streamStatusEvents(req, res, {
       first: session,
       reload: (s) => this.queries.reload(s),
-      toJson: (s) => statusJson(s, one),
+      toJson: (s) => this.statusOf(s, one),
     });
   }
 
@@ -329,7 +340,45 @@ export class ImportEndpoints {
       callerOf(input.principal),
       input.importId,
     );
-    return statusJson(session, pathOf(req, input.paths, session.id));
+    return this.statusOf(session, pathOf(req, input.paths, session.id));
+  }
+
+  /**
+   * `POST {one}/revert`: undoes the import while the caller waits — its counters and one result
+   * per row written — or, with `Prefer: respond-async`, 202 with the status; a repeat replays.
+   */
+  async revert(req: Request, res: Response, input: ImportRef & { message: string }) {
+    const caller = callerOf(input.principal);
+    const replayHeaders = { 'Idempotent-Replayed': 'true' };
+    if (prefersAsync(req)) {
+      const { session, replayed } = await this.reverter.accept(
+        input.target,
+        caller,
+        input.importId,
+      );
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      const message = replayed ? input.message : `${input.target.entityType} import undo accepted`;
+      return this.accepted(req, res, input.paths, session, message, !replayed);
+    }
+    const { session, replayed } = await this.reverter.revert(input.target, caller, input.importId);
+    await streamEnvelope(res, {
+      status: 200,
+      message: input.message,
+      head: revertCounters(session),
+      listKey: 'results',
+      headers: replayed ? replayHeaders : {},
+      pages: this.queries.allReverts(session),
+      toJson: revertResultJson,
+    });
+  }
+
+  /** `GET {one}/revert/results`: what the undo did, a page at a time. */
+  async revertResults(
+    input: Omit<ImportRef, 'paths'> & { statuses?: RevertStatus[]; page: PageRequest },
+  ) {
+    const session = await this.find(input);
+    const page = await this.queries.pageReverts(session, input.statuses, input.page);
+    return { ...page, items: page.items.map(revertResultJson) };
   }
 
   async errorsCsv(res: Response, input: Omit<ImportRef, 'paths'>): Promise<void> {
@@ -338,6 +387,11 @@ export class ImportEndpoints {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${session.id}-errors.csv"`);
     await writeErrorsCsv(input.target.columns, this.queries.allRows(session), res);
+  }
+
+  /** The status of an import, with until when it can be undone. */
+  private statusOf(session: ImportSession, one: string) {
+    return statusJson(session, one, this.config.IMPORT_UNDO_SECONDS);
   }
 
   private find(input: Omit<ImportRef, 'paths'>): Promise<ImportSession> {
@@ -361,6 +415,6 @@ export class ImportEndpoints {
     res.status(applied ? 202 : 200);
     if (applied) res.setHeader('Preference-Applied', 'respond-async');
     res.setHeader('Location', one);
-    res.json({ code: applied ? 202 : 200, message, data: statusJson(session, one) });
+    res.json({ code: applied ? 202 : 200, message, data: this.statusOf(session, one) });
   }
 }

@@ -1,9 +1,17 @@
 import { Get, HttpCode, Post, Query, Req, Res, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Scopes } from '../../shared/auth/auth.decorators.js';
 import type { Principal, Scope } from '../../shared/auth/principal.js';
-import { ConflictError, detail, NotFoundError } from '../../shared/domain-error.js';
+import { ConflictError, detail, ForbiddenError, NotFoundError } from '../../shared/domain-error.js';
 import {
   ApiEnvelope,
   ApiErrors,
@@ -12,11 +20,24 @@ import {
   invalidDoc,
 } from '../../shared/http/api-envelope.decorator.js';
 import { UuidParam } from '../../shared/http/uuid-param.js';
+import { StartsImport } from '../../shared/lifecycle/starts-import.js';
 import { ImportTargets } from '../application/import-targets.js';
+import { REVERT_STATUSES } from '../domain/import-change.js';
 import { OUTCOME_STATUSES, ROW_STATUSES } from '../domain/import-row.js';
 import { ImportEndpoints, parseStatuses } from './import-endpoints.js';
-import { ImportResultsQueryDto, ImportRowsQueryDto } from './import-job.dto.js';
-import { ImportJobDto, ImportRowDto, RowResultDto } from './import.dto.js';
+import {
+  ImportResultsQueryDto,
+  ImportRevertResultsQueryDto,
+  ImportRowsQueryDto,
+} from './import-job.dto.js';
+import {
+  ImportJobDto,
+  ImportRowDto,
+  RevertResultDto,
+  RevertRowResultDto,
+  RowResultDto,
+} from './import.dto.js';
+import { importLinks } from './import-json.js';
 
 const IMPORT_ID = { name: 'import_id', format: 'uuid' };
 const EXAMPLE_ID = '3312b187-a8b0-45f5-b23a-98798b64eb31';
@@ -24,6 +45,65 @@ const NO_IMPORT = errorDoc(
   'No such import in your business',
   new NotFoundError(`import ${EXAMPLE_ID}`),
 );
+const conflict = (description: string, code: string, message: string) =>
+  errorDoc(description, new ConflictError(code, message, [detail('import_id', code, EXAMPLE_ID)]));
+const REVERT_CONFLICTS = [
+  conflict(
+    'The import is still being validated or confirmed, or is being undone right now',
+    'import_in_progress',
+    'the import is being undone',
+  ),
+  conflict(
+    'The undo window (IMPORT_UNDO_SECONDS after the import ended, 7 days by default) has closed',
+    'undo_expired',
+    'the import could be undone until 2026-01-02T09:15:00.000Z',
+  ),
+  conflict(
+    'The import wrote no record (never confirmed, or every row skipped or failed)',
+    'nothing_to_revert',
+    'the import wrote no record: there is nothing to undo',
+  ),
+  conflict(
+    'The import was confirmed before undo was recorded',
+    'undo_unavailable',
+    'the import was confirmed before undo was recorded: it cannot be undone',
+  ),
+];
+
+/** The status an asynchronous undo answers with (202): the undo has just begun. */
+function revertingExample(one: string, entity: string) {
+  const self = `${one}/${EXAMPLE_ID}`;
+  return {
+    import_id: EXAMPLE_ID,
+    entity_type: entity as ImportJobDto['entity_type'],
+    channel: 'csv',
+    status: 'reverting',
+    total_rows: 3,
+    valid_rows: 2,
+    warning_rows: 0,
+    error_rows: 1,
+    ambiguous_rows: 0,
+    created: 2,
+    updated: 0,
+    skipped: 1,
+    failed: 0,
+    rows_collected: 3,
+    rows_processed: 3,
+    created_at: '2026-01-01T09:14:02.118Z',
+    expires_at: '2026-01-01T09:44:02.301Z',
+    completed_at: '2026-01-01T09:15:00.000Z',
+    error: null,
+    phase: 'reverting',
+    progress: { rows_processed: 0, total_rows: 2, total_is_estimate: false, percent: 0 },
+    started_at: '2026-01-01T11:00:00.000Z',
+    updated_at: '2026-01-01T11:00:00.000Z',
+    undo_until: null,
+    revert: { deleted: 0, restored: 0, kept: 0 },
+    cancel_requested: false,
+    links: importLinks(self),
+  } satisfies ImportJobDto;
+}
+
 const BAD_STATUS = invalidDoc(
   'An unknown status in `status`, or page/page_size out of range',
   'status',
@@ -33,8 +113,9 @@ const BAD_STATUS = invalidDoc(
 
 /**
  * The routes under an import's own path `{one}` that every entity shares (SPEC §8): its event
- * stream, its rows and results a page at a time, and cancel. Each entity's module declares one
- * controller from this, on its own base path, so that no route is written twice.
+ * stream, its rows and results a page at a time, cancel, and undo with its results. Each entity's
+ * module declares one controller from this, on its own base path, so that no route is written
+ * twice.
  *
  * @param input.entity the entity type (its target is registered with the engine)
  * @param input.one the path of one import under the controller's base (e.g. `import` for
@@ -46,12 +127,16 @@ export function ImportJobRoutes(input: {
   scope: Scope;
   /** The controller's base path, e.g. `/customers` (for links). */
   base: string;
+  /** An undo's answer, true to what this entity produces. */
+  revertExample: RevertResultDto;
+  /** What undo does with this entity's records (the route's description). */
+  revertDescription: string;
 }): Type<object> {
   const path = `${input.one}/:import_id`;
   const pascal = input.entity[0].toUpperCase() + input.entity.slice(1);
   const paths = { one: `${input.base}/${input.one}` };
 
-  @ApiExtraModels(ImportRowDto, RowResultDto)
+  @ApiExtraModels(ImportRowDto, RowResultDto, RevertRowResultDto, ImportJobDto)
   class ImportJobController {
     constructor(
       readonly imports: ImportEndpoints,
@@ -165,6 +250,120 @@ export function ImportJobRoutes(input: {
       @Req() req: Request,
     ) {
       return this.imports.cancel(req, { target: this.target, principal: p, importId, paths });
+    }
+
+    @Post(`${path}/revert`)
+    @HttpCode(200)
+    @Scopes(input.scope)
+    @StartsImport()
+    @ApiOperation({
+      operationId: `revert${pascal}Import`,
+      summary: 'Undo an import: delete what it created, restore what it overwrote',
+      description:
+        `${input.revertDescription} One result per row the import created or updated, in row order: ` +
+        '`deleted`, `restored` or `kept` with a `reason` (`modified_since` with `fields` {before, imported, ' +
+        'current} for the fields changed since, which are left as they are; `referenced`; `revert_failed`); ' +
+        '`deleted + restored + kept` = the rows the import wrote. For a `completed`, `cancelled` or `failed` ' +
+        "import that wrote rows, until its status's `undo_until` (IMPORT_UNDO_SECONDS after it ended). " +
+        'Non-atomic and exactly once: a repeat answers the stored result with `Idempotent-Replayed: true`; ' +
+        'an undo cut off by a crash is finished by another server. It cannot be cancelled. With ' +
+        '`Prefer: respond-async`: 202 with the status (phase `reverting`, then `reverted`), the results at ' +
+        "`links.revert_results`. Only the import's creator or `platform:admin`.",
+    })
+    @ApiParam(IMPORT_ID)
+    @ApiHeader({
+      name: 'Prefer',
+      required: false,
+      enum: ['respond-async'],
+      description:
+        '`respond-async`: answer 202 as soon as the undo is accepted; it runs in the background on any ' +
+        'server, followed at `Location` (or its `/events` stream). Without it the answer waits for the ' +
+        'whole undo.',
+    })
+    @ApiEnvelope(RevertResultDto, {
+      message: `${input.entity} import reverted`,
+      example: input.revertExample,
+      description: `${input.entity} import reverted; a repeated undo answers the stored result again`,
+      headers: {
+        'Idempotent-Replayed': {
+          description: 'Present (true) when this is the stored result of an earlier undo',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      },
+    })
+    @ApiResponse({
+      status: 202,
+      description:
+        'With `Prefer: respond-async`: the undo runs in the background; `data` is the status to follow at `Location`',
+      headers: {
+        'Preference-Applied': { description: 'respond-async', schema: { type: 'string' } },
+        Location: { description: "The import's status path", schema: { type: 'string' } },
+      },
+      schema: {
+        type: 'object',
+        required: ['code', 'message', 'data'],
+        properties: {
+          code: { type: 'integer', example: 202 },
+          message: { type: 'string', example: `${input.entity} import undo accepted` },
+          data: { $ref: getSchemaPath(ImportJobDto) },
+        },
+      },
+      example: {
+        code: 202,
+        message: `${input.entity} import undo accepted`,
+        data: revertingExample(paths.one, input.entity),
+      },
+    })
+    @ApiErrors({
+      400: COMMON_ERRORS.invalidUuid('import_id'),
+      403: errorDoc(
+        'The import was started by another user of the business',
+        new ForbiddenError('insufficient permissions: the import was started by another user'),
+        'not_the_creator',
+      ),
+      404: NO_IMPORT,
+      409: REVERT_CONFLICTS,
+    })
+    async revert(
+      @CurrentPrincipal() p: Principal,
+      @UuidParam('import_id') importId: string,
+      @Req() req: Request,
+      @Res() res: Response,
+    ): Promise<void> {
+      await this.imports.revert(req, res, {
+        target: this.target,
+        principal: p,
+        importId,
+        paths,
+        message: `${input.entity} import reverted`,
+      });
+    }
+
+    @Get(`${path}/revert/results`)
+    @Scopes(input.scope)
+    @ApiOperation({
+      operationId: `list${pascal}ImportRevertResults`,
+      summary: 'What the undo of an import did, a page at a time',
+      description: `In row order; empty until an undo starts. \`status\`: ${REVERT_STATUSES.join(', ')}.`,
+    })
+    @ApiParam(IMPORT_ID)
+    @ApiEnvelope(RevertRowResultDto, {
+      message: `${input.entity} import revert results`,
+      list: true,
+    })
+    @ApiErrors({ 400: [BAD_STATUS, COMMON_ERRORS.badPage], 404: NO_IMPORT })
+    revertResults(
+      @CurrentPrincipal() p: Principal,
+      @UuidParam('import_id') importId: string,
+      @Query() query: ImportRevertResultsQueryDto,
+    ) {
+      return this.imports.revertResults({
+        target: this.target,
+        principal: p,
+        importId,
+        statuses: parseStatuses(query.status, REVERT_STATUSES),
+        page: query.toPageRequest(),
+      });
     }
   }
   return ImportJobController;

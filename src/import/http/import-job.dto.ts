@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../shared/http/pagination.dto.js';
+import { REVERT_STATUSES } from '../domain/import-change.js';
 import { OUTCOME_STATUSES, ROW_STATUSES } from '../domain/import-row.js';
 
 export class ImportRowsQueryDto extends PaginationQueryDto {
@@ -18,6 +19,17 @@ export class ImportResultsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     description: `Comma-separated outcomes (${OUTCOME_STATUSES.join(', ')}); all when absent`,
     example: 'failed',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  status?: string;
+}
+
+export class ImportRevertResultsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({
+    description: `Comma-separated undo outcomes (${REVERT_STATUSES.join(', ')}); all when absent`,
+    example: 'kept',
   })
   @IsOptional()
   @IsString()

@@ -1,3 +1,4 @@
+import type { RevertOutcome } from '../domain/import-change.js';
 import type { ImportRow, RowIssue, RowOutcome } from '../domain/import-row.js';
 import { type ImportSession, sum } from '../domain/import-session.js';
 import type {
@@ -6,6 +7,8 @@ import type {
   ImportJobDto,
   ImportRowDto,
   OutcomeCountersDto,
+  RevertCountersDto,
+  RevertRowResultDto,
   RowResultDto,
 } from './import.dto.js';
 
@@ -61,6 +64,23 @@ export function counters(session: ImportSession) {
   return { created, updated, skipped, failed } satisfies OutcomeCountersDto;
 }
 
+/** The JSON of what undo did with one row (SPEC §8). */
+export function revertResultJson(o: RevertOutcome) {
+  return {
+    row_number: o.rowNumber,
+    status: o.status,
+    id: o.id,
+    ...('reason' in o && o.reason ? { reason: o.reason } : {}),
+    ...('fields' in o ? { fields: o.fields } : {}),
+    ...('error' in o ? { error: o.error } : {}),
+  } satisfies RevertRowResultDto;
+}
+
+export function revertCounters(session: ImportSession) {
+  const { deleted, restored, kept } = session.reverts;
+  return { deleted, restored, kept } satisfies RevertCountersDto;
+}
+
 /** Where an import's own resources are (`one` is its status path). */
 export function importLinks(one: string) {
   return {
@@ -70,15 +90,23 @@ export function importLinks(one: string) {
     results: `${one}/results`,
     errors_csv: `${one}/errors.csv`,
     cancel: `${one}/cancel`,
+    revert: `${one}/revert`,
+    revert_results: `${one}/revert/results`,
   };
 }
 
 /**
  * A session's state and progress, without its rows (SPEC §8): the flat fields of before —
  * `status` keeps its values for existing clients (`receiving` shows as `validating`) — and the
- * phase, the progress of the current phase, its timestamps, and the links to the rest.
+ * phase, the progress of the current phase, its timestamps, until when it can be undone
+ * (`undoSeconds` after it ended), what an undo did, and the links to the rest.
  */
-export function statusJson(session: ImportSession, one: string, now = new Date()) {
+export function statusJson(
+  session: ImportSession,
+  one: string,
+  undoSeconds: number,
+  now = new Date(),
+) {
   const s = session.snapshot;
   const phase = session.displayPhase(now);
   return {
@@ -108,7 +136,8 @@ export function statusJson(session: ImportSession, one: string, now = new Date()
     },
     started_at: s.phaseStartedAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
-    undo_until: null as string | null,
+    undo_until: session.undoUntil(undoSeconds)?.toISOString() ?? null,
+    revert: phase === 'reverting' || phase === 'reverted' ? revertCounters(session) : null,
     cancel_requested: s.cancelRequested,
     links: importLinks(one),
   } satisfies ImportJobDto;

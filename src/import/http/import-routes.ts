@@ -43,6 +43,7 @@ import {
 } from '../xlsx/xlsx-errors.js';
 import { XLSX_EXPANSION_FACTOR, XLSX_MAX_ENTRIES } from '../application/validate-import.js';
 import { SHEET_FIELD, XLSX_CONTENT_TYPE } from './import-endpoints.js';
+import { importLinks } from './import-json.js';
 import {
   ConfirmImportDto,
   ConfirmResultDto,
@@ -120,15 +121,9 @@ function acceptedExample(
     started_at: '2026-12-02T10:00:00.000Z',
     updated_at: '2026-12-02T10:00:00.000Z',
     undo_until: null,
+    revert: null,
     cancel_requested: false,
-    links: {
-      self: one,
-      events: `${one}/events`,
-      rows: `${one}/rows`,
-      results: `${one}/results`,
-      errors_csv: `${one}/errors.csv`,
-      cancel: `${one}/cancel`,
-    },
+    links: importLinks(one),
   };
 }
 

@@ -10,6 +10,12 @@ import {
   SKIP_REASONS,
   type SkipReason,
 } from '../domain/import-row.js';
+import {
+  REVERT_REASONS,
+  REVERT_STATUSES,
+  type RevertReason,
+  type RevertStatus,
+} from '../domain/import-change.js';
 import type { DisplayPhase, Resolutions } from '../domain/import-session.js';
 
 export class ConfirmImportDto {
@@ -217,6 +223,83 @@ export class ConfirmResultDto extends OutcomeCountersDto {
   results: RowResultDto[];
 }
 
+/** A field changed since the import: undo left it as it is. */
+export class FieldConflictDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '+390211111',
+    description: 'Before the import (null: the import created the record)',
+  })
+  before: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '+390222222',
+    description: 'What the import wrote',
+  })
+  imported: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '+390233333',
+    description: 'What the record holds now (kept)',
+  })
+  current: string | null;
+}
+
+@ApiExtraModels(FieldConflictDto)
+export class RevertRowResultDto {
+  @ApiProperty({ type: 'integer', example: 2 }) row_number: number;
+  @ApiProperty({
+    enum: REVERT_STATUSES,
+    enumName: 'RevertStatus',
+    description:
+      'deleted: the record the row created is gone; restored: the fields the row changed have their ' +
+      'values of before again; kept: the record stays as it is (see reason)',
+  })
+  status: RevertStatus;
+  @ApiProperty({ format: 'uuid', description: 'The record the row wrote' }) id: string;
+  @ApiPropertyOptional({
+    enum: REVERT_REASONS,
+    enumName: 'RevertReason',
+    description:
+      'kept: modified_since (changed after the import: see fields), referenced (something refers to it, ' +
+      'e.g. a client belongs to this customer), revert_failed (see error); deleted: deleted_since ' +
+      '(someone deleted it after the import)',
+  })
+  reason?: RevertReason;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(FieldConflictDto) },
+    example: { phone: { before: '+390211111', imported: '+390222222', current: '+390233333' } },
+    description:
+      'modified_since: the fields changed since the import, left as they are; the other fields the row ' +
+      'changed got their values of before back',
+  })
+  fields?: Record<string, FieldConflictDto>;
+  @ApiPropertyOptional({
+    description: 'revert_failed only',
+    example: 'the organization no longer exists',
+  })
+  error?: string;
+}
+
+/** Undo's counters; they sum to the rows the import created or updated. */
+export class RevertCountersDto {
+  @ApiProperty({ type: 'integer', example: 1 }) deleted: number;
+  @ApiProperty({ type: 'integer', example: 1 }) restored: number;
+  @ApiProperty({ type: 'integer', example: 1 }) kept: number;
+}
+
+export class RevertResultDto extends RevertCountersDto {
+  @ApiProperty({
+    type: [RevertRowResultDto],
+    description: 'One per row the import created or updated, in row order',
+  })
+  results: RevertRowResultDto[];
+}
+
 /** An import's state and progress, without its rows (the items of the imports list). */
 export class ImportSummaryDto extends OutcomeCountersDto {
   @ApiProperty({ format: 'uuid' }) import_id: string;
@@ -278,6 +361,8 @@ export class ImportLinksDto {
   @ApiProperty({ description: 'The outcomes, paged' }) results: string;
   @ApiProperty({ description: 'The rows not imported, as CSV' }) errors_csv: string;
   @ApiProperty({ description: 'POST here to cancel' }) cancel: string;
+  @ApiProperty({ description: 'POST here to undo' }) revert: string;
+  @ApiProperty({ description: "The undo's outcomes, paged" }) revert_results: string;
 }
 
 /** An import as a job (SPEC §8): its phase, the progress of the phase, and where to follow it. */
@@ -294,9 +379,17 @@ export class ImportJobDto extends ImportSummaryDto {
     format: 'date-time',
     nullable: true,
     type: String,
-    description: 'Until when the import can be undone (null: it cannot be)',
+    description:
+      'Until when the import can be undone (null: it cannot be — still running, nothing written, ' +
+      'or already undone)',
   })
   undo_until: string | null;
+  @ApiProperty({
+    type: RevertCountersDto,
+    nullable: true,
+    description: 'What the undo did so far (null until an undo starts)',
+  })
+  revert: RevertCountersDto | null;
   @ApiProperty({ description: 'A cancel was asked for; the job stops at its next batch' })
   cancel_requested: boolean;
   @ApiProperty({ type: ImportLinksDto })

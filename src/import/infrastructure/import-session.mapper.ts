@@ -19,6 +19,10 @@ export interface SessionRecord {
   updated: number;
   skipped: number;
   failed: number;
+  deleted: number;
+  restored: number;
+  kept: number;
+  undo_recorded: boolean;
   override: boolean;
   resolutions: Record<string, string>;
   created_at: Date;
@@ -61,6 +65,10 @@ export const STATE_COLUMNS = [
   'updated',
   'skipped',
   'failed',
+  'deleted',
+  'restored',
+  'kept',
+  'undo_recorded',
   'override',
   'resolutions',
   'created_at',
@@ -98,6 +106,8 @@ export function toState(r: SessionRecord): ImportSessionState {
       ambiguous: r.ambiguous_rows,
     },
     outcomes: { created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed },
+    reverts: { deleted: r.deleted, restored: r.restored, kept: r.kept },
+    undoRecorded: r.undo_recorded,
     override: r.override,
     resolutions: r.resolutions,
     progress: { done: r.progress_done, total: r.progress_total, estimate: r.progress_estimate },
@@ -138,6 +148,10 @@ export function stateValues(s: Readonly<ImportSessionState>): unknown[] {
     s.outcomes.updated,
     s.outcomes.skipped,
     s.outcomes.failed,
+    s.reverts.deleted,
+    s.reverts.restored,
+    s.reverts.kept,
+    s.undoRecorded,
     s.override,
     JSON.stringify(s.resolutions),
     s.createdAt,

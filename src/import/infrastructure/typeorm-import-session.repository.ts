@@ -6,7 +6,7 @@ import {
 } from '../../shared/database/typeorm-transaction-runner.js';
 import { offsetOf, type Page, type PageRequest, pageOf } from '../../shared/pagination.js';
 import { ImportSession } from '../domain/import-session.js';
-import { ImportSessionRepository } from '../domain/import-session.repository.js';
+import { ImportSessionRepository, type PurgeCutoffs } from '../domain/import-session.repository.js';
 import type { EntityType } from '../domain/import-target.js';
 import {
   SESSION_COLUMNS,
@@ -19,10 +19,15 @@ import {
 /** Deletes what belongs to the sessions a `gone` CTE returns, in the same statement. */
 export const AND_WHAT_THEY_HOLD = `, rows_gone AS (DELETE FROM import_rows WHERE session_id IN (SELECT id FROM gone))
   , outcomes_gone AS (DELETE FROM import_outcomes WHERE session_id IN (SELECT id FROM gone))
+  , changes_gone AS (DELETE FROM import_changes WHERE session_id IN (SELECT id FROM gone))
+  , reverts_gone AS (DELETE FROM import_revert_outcomes WHERE session_id IN (SELECT id FROM gone))
   , uploads_gone AS (DELETE FROM import_uploads WHERE session_id IN (SELECT id FROM gone))
   SELECT count(*)::int AS count FROM gone`;
 
 const restore = (r: SessionRecord) => ImportSession.restore(toState(r));
+
+/** Phases whose job a cancel may stop (a validated import is cancelled at once, under its lease). */
+const CANCELLABLE = ['receiving', 'validating', 'collecting', 'validated', 'confirming'];
 
 /** Sessions in PostgreSQL, so that any instance can work on any of them. */
 @Injectable()
@@ -92,22 +97,27 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
   }
 
   async requestCancel(id: string): Promise<void> {
+    // Only a job that can be cancelled: an undo that started meanwhile runs to its end.
     await this.query(
       `UPDATE import_sessions SET cancel_requested_at = coalesce(cancel_requested_at, now())
-        WHERE id = $1`,
-      [id],
+        WHERE id = $1 AND status = ANY($2::text[])`,
+      [id, CANCELLABLE],
     );
   }
 
-  async purge(endedBefore: Date): Promise<number> {
+  async purge(cutoffs: PurgeCutoffs): Promise<number> {
+    // An ended import that can be undone stays until its undo window has closed too; an undone
+    // one stays for the retention after its undo ended (its result can be replayed until then).
     const [{ count }] = await this.query<Array<{ count: number }>>(
       `WITH gone AS (
          DELETE FROM import_sessions
           WHERE (lease_expires_at IS NULL OR lease_expires_at < now())
-            AND ((status IN ('completed', 'failed', 'cancelled', 'reverted') AND completed_at < $1)
+            AND ((status IN ('completed', 'failed', 'cancelled') AND completed_at < $1
+                  AND (completed_at < $2 OR created + updated = 0 OR NOT undo_recorded))
+              OR (status = 'reverted' AND phase_started_at < $1)
               OR (status = 'validated' AND expires_at < $1))
          RETURNING id) ${AND_WHAT_THEY_HOLD}`,
-      [endedBefore],
+      [cutoffs.endedBefore, cutoffs.undoEndedBefore],
     );
     return count;
   }

@@ -1,5 +1,8 @@
-/** How an import session ended. `rejected`: validate refused the upload (a 4xx to the user). */
-export type ImportEnd = 'completed' | 'failed' | 'cancelled' | 'rejected';
+/**
+ * How an import session ended. `rejected`: validate refused the upload (a 4xx to the user);
+ * `reverted`: an undo of it ended.
+ */
+export type ImportEnd = 'completed' | 'failed' | 'cancelled' | 'rejected' | 'reverted';
 
 /** What one attempt at an app request gave (a status class, or why there was no answer). */
 export type AppPullResult = '2xx' | '3xx' | '4xx' | '429' | '5xx' | 'timeout' | 'network_error';

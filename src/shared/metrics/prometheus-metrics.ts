@@ -42,7 +42,7 @@ export class PrometheusMetrics extends Metrics {
   });
   private readonly finished = new Counter({
     name: 'imports_finished_total',
-    help: 'Import sessions ended, by outcome: completed, failed, cancelled, rejected (validate refused the upload)',
+    help: 'Import sessions ended, by outcome: completed, failed, cancelled, rejected (validate refused the upload), reverted (an undo ended)',
     labelNames: ['entity', 'channel', 'outcome'] as const,
     registers: [this.registry],
   });

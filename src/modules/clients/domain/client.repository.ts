@@ -21,11 +21,27 @@ export abstract class ClientRepository {
     rows: Array<{ id: string; fields: ClientFields; source: string }>,
   ): Promise<void>;
   /**
-   * One statement: each update overwrites the given non-null fields. Returns the ids that
-   * existed (a client deleted since validate is missing from the result).
+   * One statement: each update overwrites the given non-null fields. Returns the clients that
+   * existed (a client deleted since validate is missing from the result), each with its fields
+   * as they were just before, read under the update's row lock.
    */
   abstract updateMany(
     businessUid: string,
     rows: Array<{ id: string; fields: Partial<ClientFields> }>,
-  ): Promise<string[]>;
+  ): Promise<Array<{ id: string; before: ClientFields }>>;
+  /**
+   * Undo of an import: locks these clients until the transaction ends (`FOR UPDATE`, one
+   * statement) and returns them; a client deleted since is missing.
+   */
+  abstract lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<ClientFields & { id: string }>>;
+  /** Deletes these clients (one statement). */
+  abstract deleteMany(businessUid: string, ids: string[]): Promise<void>;
+  /** One statement: sets exactly the given fields of each client (null included). */
+  abstract restoreMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: Partial<ClientFields> }>,
+  ): Promise<void>;
 }

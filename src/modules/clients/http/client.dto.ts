@@ -5,6 +5,7 @@ import { SearchPageQueryDto } from '../../../shared/http/pagination.dto.js';
 import {
   type ConfirmResultDto,
   exampleCells,
+  type RevertResultDto,
   type ValidateResultDto,
 } from '../../../import/http/import.dto.js';
 import { CLIENT_IMPORT_COLUMNS, type Client, type ClientFields } from '../domain/client.js';
@@ -192,6 +193,29 @@ export const CLIENTS_CONFIRM_EXAMPLE = {
     { row_number: 5, status: 'skipped', reason: 'error' },
   ],
 } satisfies ConfirmResultDto;
+
+/**
+ * Its undo, after someone changed Giulia's phone (row 2) by hand: her client is kept with the
+ * phone as it is now, Marco's (row 3) gets his phone of before back, Luca's (row 4) is deleted.
+ */
+export const CLIENTS_REVERT_EXAMPLE = {
+  deleted: 1,
+  restored: 1,
+  kept: 1,
+  results: [
+    {
+      row_number: 2,
+      status: 'kept',
+      id: '01a236ca-9325-7000-8000-023b67be0051',
+      reason: 'modified_since',
+      fields: {
+        phone: { before: null, imported: '+393471234567', current: '+393479876543' },
+      },
+    },
+    { row_number: 3, status: 'restored', id: EXISTING_ID },
+    { row_number: 4, status: 'deleted', id: '01a236ca-9325-7000-8000-0502d163af6b' },
+  ],
+} satisfies RevertResultDto;
 
 /** Its errors.csv (the file starts with a UTF-8 BOM; lines end with LF). */
 export const CLIENTS_ERRORS_CSV_EXAMPLE =

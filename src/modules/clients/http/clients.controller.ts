@@ -49,6 +49,7 @@ import {
   CLIENT_BODY_EXAMPLE,
   CLIENTS_CONFIRM_EXAMPLE,
   CLIENTS_ERRORS_CSV_EXAMPLE,
+  CLIENTS_REVERT_EXAMPLE,
   CLIENTS_VALIDATE_EXAMPLE,
   ClientDto,
   ClientFieldsDto,
@@ -410,7 +411,7 @@ function emailOf(principal: Principal): string | null {
   return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(principal.sub) ? principal.sub : null;
 }
 
-/** Events, rows, results and cancel of a clients import (CSV or app). */
+/** Events, rows, results, cancel and undo of a clients import (CSV or app). */
 @ApiTags('clients')
 @BusinessScopedForApps()
 @Controller('business/clients/v1')
@@ -419,4 +420,9 @@ export class ClientImportJobsController extends ImportJobRoutes({
   one: 'imports',
   scope: 'clients:import',
   base: '/business/clients/v1',
+  revertExample: CLIENTS_REVERT_EXAMPLE,
+  revertDescription:
+    'Each client the import created is deleted, unless it changed since (`kept`, `modified_since`); each ' +
+    'client it updated gets back, field by field, the values it had before, where the field still holds ' +
+    'the imported value. CSV and app imports alike.',
 }) {}

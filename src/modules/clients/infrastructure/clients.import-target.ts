@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
+import {
+  changedFields,
+  fieldValues,
+  type LockedRecord,
+  type RevertAction,
+} from '../../../import/domain/import-change.js';
 import type { FieldDiff, ImportRow, RowIssue } from '../../../import/domain/import-row.js';
 import {
   type CheckedRow,
@@ -9,6 +15,7 @@ import {
   type WriteResult,
 } from '../../../import/domain/import-target.js';
 import {
+  PG_CHECK_VIOLATION,
   PG_FOREIGN_KEY_VIOLATION,
   PG_UNIQUE_VIOLATION,
   pgConstraint,
@@ -17,7 +24,12 @@ import {
 import { timeOrderedIds } from '../../../shared/database/time-ordered-ids.js';
 import { CustomerRepository } from '../../customers/domain/customer.repository.js';
 import { compileFieldRules } from '../../../shared/rules/field-rules.js';
-import { CLIENT_DIFF_FIELDS, CLIENT_IMPORT_COLUMNS, type ClientFields } from '../domain/client.js';
+import {
+  CLIENT_DIFF_FIELDS,
+  CLIENT_FIELDS,
+  CLIENT_IMPORT_COLUMNS,
+  type ClientFields,
+} from '../domain/client.js';
 import { ClientRepository } from '../domain/client.repository.js';
 import {
   CLIENT_IMPORT_RULES,
@@ -159,7 +171,12 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     }));
     await this.clients.insertMany(businessUid, rows);
     for (const r of rows)
-      results.set(r.rowNumber, { rowNumber: r.rowNumber, id: r.id, status: 'created' });
+      results.set(r.rowNumber, {
+        rowNumber: r.rowNumber,
+        id: r.id,
+        status: 'created',
+        written: fieldValues(r.fields, CLIENT_FIELDS),
+      });
 
     // Two rows updating one client: one statement each, in file order, so the last row wins.
     let updates = actions.flatMap((a) => (a.kind === 'update' ? [a] : []));
@@ -167,19 +184,55 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
       const seen = new Set<string>();
       const round = updates.filter((a) => !seen.has(a.targetId) && (seen.add(a.targetId), true));
       updates = updates.filter((a) => !round.includes(a));
-      const found = new Set(
-        await this.clients.updateMany(
-          businessUid,
-          round.map((a) => ({ id: a.targetId, fields: updateFields(a.payload, a.resolved) })),
-        ),
+      const fields = round.map((a) => updateFields(a.payload, a.resolved));
+      const found = new Map(
+        (
+          await this.clients.updateMany(
+            businessUid,
+            round.map((a, i) => ({ id: a.targetId, fields: fields[i] })),
+          )
+        ).map((u) => [u.id, u.before]),
       );
-      for (const a of round) {
-        if (!found.has(a.targetId))
-          throw new ClientGoneError('the client to update no longer exists');
-        results.set(a.rowNumber, { rowNumber: a.rowNumber, id: a.targetId, status: 'updated' });
-      }
+      round.forEach((a, i) => {
+        const before = found.get(a.targetId);
+        if (!before) throw new ClientGoneError('the client to update no longer exists');
+        results.set(a.rowNumber, {
+          rowNumber: a.rowNumber,
+          id: a.targetId,
+          status: 'updated',
+          // Exactly the fields this row changed, with their values before (undo restores them).
+          ...changedFields(
+            fieldValues(before, CLIENT_FIELDS),
+            fieldValues(fields[i], fieldsOf(fields[i])),
+          ),
+        });
+      });
     }
     return actions.map((a) => results.get(a.rowNumber)!);
+  }
+
+  async lockForRevert(
+    ids: string[],
+    { businessUid }: ImportContext,
+  ): Promise<Map<string, LockedRecord>> {
+    // Nothing refers to a client.
+    const clients = await this.clients.lockMany(businessUid, ids);
+    return new Map(
+      clients.map((c) => [c.id, { values: fieldValues(c, CLIENT_FIELDS), referenced: false }]),
+    );
+  }
+
+  async revert(actions: RevertAction[], { businessUid }: ImportContext): Promise<void> {
+    await this.clients.deleteMany(
+      businessUid,
+      actions.flatMap((a) => (a.kind === 'delete' ? [a.id] : [])),
+    );
+    await this.clients.restoreMany(
+      businessUid,
+      actions.flatMap((a) =>
+        a.kind === 'restore' ? [{ id: a.id, fields: a.fields as Partial<ClientFields> }] : [],
+      ),
+    );
   }
 
   describeFailure(error: unknown): string {
@@ -188,6 +241,7 @@ export class ClientsImportTarget extends ImportTarget<ClientPayload, PhoneNumber
     if (code === PG_UNIQUE_VIOLATION && pgConstraint(error) === EMAIL_KEY)
       return 'email already used by another client';
     if (code === PG_FOREIGN_KEY_VIOLATION) return 'the organization no longer exists';
+    if (code === PG_CHECK_VIOLATION) return 'the client would have neither e-mail nor phone';
     if (/value too long/i.test((error as Error)?.message ?? ''))
       return 'a value is too long for its column';
     return 'the client could not be written';
@@ -208,6 +262,11 @@ function updateFields(payload: ClientPayload, organizationId?: string): Partial<
     if (value !== null && value !== undefined) fields[field] = value;
   }
   return fields;
+}
+
+/** The fields an update sets. */
+function fieldsOf(fields: Partial<ClientFields>): Array<keyof ClientFields> {
+  return Object.keys(fields) as Array<keyof ClientFields>;
 }
 
 function diffOf(existing: ClientFields, payload: ClientPayload): FieldDiff | undefined {

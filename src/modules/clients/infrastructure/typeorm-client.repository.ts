@@ -4,6 +4,7 @@ import {
   pgConstraint,
   pgErrorCode,
 } from '../../../shared/database/pg-errors.js';
+import { deleteByIds, lockByIds } from '../../../shared/database/business-rows.js';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import { ConflictError, detail } from '../../../shared/domain-error.js';
@@ -126,23 +127,59 @@ export class TypeOrmClientRepository extends ClientRepository {
   async updateMany(
     businessUid: string,
     rows: Array<{ id: string; fields: Partial<ClientFields> }>,
-  ): Promise<string[]> {
+  ): Promise<Array<{ id: string; before: ClientFields }>> {
     if (rows.length === 0) return [];
     const records = rows.map(({ id, fields }) => ({ id, business_uid: businessUid, ...fields }));
     // The business comes with each record rather than as a constant: compared to a constant, a
     // business whose clients the statistics do not know yet looked like a few rows, and the
-    // planner scanned all of them for every batch instead of looking each id up.
-    const updated: Array<{ id: string }> = await this.tx.manager
+    // planner scanned all of them for every batch instead of looking each id up. The clients'
+    // values before are read under the row locks the update takes, in the same statement (undo
+    // restores them).
+    const updated: Array<{ id: string; before: ClientFields }> = await this.tx.manager
       .query(
-        `UPDATE clients AS c
-          SET ${FIELDS.map((f) => `${f} = COALESCE(u.${f}, c.${f})`).join(', ')}, updated_at = now()
-         FROM json_to_recordset($1::json)
-           AS u(id uuid, business_uid text, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})
-        WHERE c.id = u.id AND c.business_uid = u.business_uid
-        RETURNING c.id`,
+        `WITH u AS (
+           SELECT * FROM json_to_recordset($1::json)
+             AS u(id uuid, business_uid text, ${FIELDS.map((f) => `${f} ${TYPES[f]}`).join(', ')})),
+         old AS (
+           SELECT c.id, ${FIELDS.map((f) => `c.${f}`).join(', ')}
+             FROM clients c JOIN u ON c.id = u.id AND c.business_uid = u.business_uid
+              FOR UPDATE OF c)
+         UPDATE clients AS c
+            SET ${FIELDS.map((f) => `${f} = COALESCE(u.${f}, c.${f})`).join(', ')}, updated_at = now()
+           FROM u JOIN old ON old.id = u.id
+          WHERE c.id = u.id AND c.business_uid = u.business_uid
+         RETURNING c.id, json_build_object(${FIELDS.map((f) => `'${f}', old.${f}`).join(', ')}) AS before`,
         [JSON.stringify(records)],
       )
-      .then((r: [Array<{ id: string }>, number]) => r[0]);
-    return updated.map((r) => r.id);
+      .then((r: [Array<{ id: string; before: ClientFields }>, number]) => r[0]);
+    return updated;
+  }
+
+  lockMany(businessUid: string, ids: string[]): Promise<Array<ClientFields & { id: string }>> {
+    return lockByIds(this.tx.manager, 'clients', FIELDS, businessUid, ids);
+  }
+
+  deleteMany(businessUid: string, ids: string[]): Promise<void> {
+    return deleteByIds(this.tx.manager, 'clients', businessUid, ids);
+  }
+
+  async restoreMany(
+    businessUid: string,
+    rows: Array<{ id: string; fields: Partial<ClientFields> }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    // `f ? 'field'`: a field absent from a record keeps its value; one present is set, null too.
+    const set = (f: (typeof FIELDS)[number]) =>
+      `${f} = CASE WHEN r.f ? '${f}' THEN (r.f->>'${f}')::${TYPES[f]} ELSE c.${f} END`;
+    await this.tx.manager.query(
+      `UPDATE clients AS c SET ${FIELDS.map(set).join(', ')}, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, business_uid text, f jsonb)
+        WHERE c.id = r.id AND c.business_uid = r.business_uid`,
+      [
+        JSON.stringify(
+          rows.map(({ id, fields }) => ({ id, business_uid: businessUid, f: fields })),
+        ),
+      ],
+    );
   }
 }

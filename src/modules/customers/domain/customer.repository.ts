@@ -28,4 +28,17 @@ export abstract class CustomerRepository {
   /** Customers whose name matches one of `names` case-insensitively (one query). */
   abstract findByNames(businessUid: string, names: string[]): Promise<CustomerSummary[]>;
   abstract existsAll(businessUid: string, ids: string[]): Promise<boolean>;
+  /**
+   * Undo of an import: locks these customers until the transaction ends (`FOR UPDATE`, one
+   * statement: no client can be attached to them meanwhile) and returns them; a customer
+   * deleted since is missing.
+   */
+  abstract lockMany(
+    businessUid: string,
+    ids: string[],
+  ): Promise<Array<CustomerFields & { id: string }>>;
+  /** Of these customers, the ones a client belongs to (one query). */
+  abstract referencedIds(ids: string[]): Promise<string[]>;
+  /** Deletes these customers (one statement). */
+  abstract deleteMany(businessUid: string, ids: string[]): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { SearchPageQueryDto } from '../../../shared/http/pagination.dto.js';
 import {
   type ConfirmResultDto,
   exampleCells,
+  type RevertResultDto,
   type ValidateResultDto,
 } from '../../../import/http/import.dto.js';
 import {
@@ -163,6 +164,25 @@ export const CUSTOMERS_CONFIRM_EXAMPLE = {
     { row_number: 4, status: 'skipped', reason: 'error' },
   ],
 } satisfies ConfirmResultDto;
+
+/**
+ * Its undo, after a client was attached to Acme (row 2): Acme is kept, since a client belongs to
+ * it; Beta (row 3) is deleted.
+ */
+export const CUSTOMERS_REVERT_EXAMPLE = {
+  deleted: 1,
+  restored: 0,
+  kept: 1,
+  results: [
+    {
+      row_number: 2,
+      status: 'kept',
+      id: '01a236ca-7626-7000-8000-012f06386392',
+      reason: 'referenced',
+    },
+    { row_number: 3, status: 'deleted', id: '01a236ca-7626-7000-8000-0573524ac0e5' },
+  ],
+} satisfies RevertResultDto;
 
 /** Its errors.csv (the file starts with a UTF-8 BOM; lines end with LF). */
 export const CUSTOMERS_ERRORS_CSV_EXAMPLE =

@@ -35,6 +35,7 @@ import {
   CUSTOMER_BODY_EXAMPLE,
   CUSTOMERS_CONFIRM_EXAMPLE,
   CUSTOMERS_ERRORS_CSV_EXAMPLE,
+  CUSTOMERS_REVERT_EXAMPLE,
   CUSTOMERS_VALIDATE_EXAMPLE,
   CustomerDto,
   CustomerFieldsDto,
@@ -231,7 +232,7 @@ export class CustomersController {
   }
 }
 
-/** Events, rows, results and cancel of a customers import. */
+/** Events, rows, results, cancel and undo of a customers import. */
 @ApiTags('customers')
 @BusinessScoped()
 @Controller('customers')
@@ -240,4 +241,8 @@ export class CustomerImportJobsController extends ImportJobRoutes({
   one: 'import',
   scope: 'customers:import',
   base: '/customers',
+  revertExample: CUSTOMERS_REVERT_EXAMPLE,
+  revertDescription:
+    'Each customer the import created is deleted, unless it changed since (`kept`, `modified_since`) or a ' +
+    'client now belongs to it (`kept`, `referenced`). An import never updates customers.',
 }) {}

@@ -1,4 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import {
+  fieldValues,
+  type LockedRecord,
+  type RevertAction,
+} from '../../../import/domain/import-change.js';
 import type { ImportRow } from '../../../import/domain/import-row.js';
 import {
   type CheckedRow,
@@ -57,7 +62,36 @@ export class CustomersImportTarget extends ImportTarget<CustomerFields> {
       return { id: ids[i], fields: action.payload, rowNumber: action.rowNumber };
     });
     await this.customers.insertMany(businessUid, rows);
-    return rows.map((r) => ({ rowNumber: r.rowNumber, id: r.id, status: 'created' }));
+    return rows.map((r) => ({
+      rowNumber: r.rowNumber,
+      id: r.id,
+      status: 'created',
+      written: fieldValues(r.fields, CUSTOMER_IMPORT_COLUMNS),
+    }));
+  }
+
+  /** A customer a client belongs to is `referenced`: undo keeps it. */
+  async lockForRevert(
+    ids: string[],
+    { businessUid }: ImportContext,
+  ): Promise<Map<string, LockedRecord>> {
+    const customers = await this.customers.lockMany(businessUid, ids);
+    const referenced = new Set(await this.customers.referencedIds(customers.map((c) => c.id)));
+    return new Map(
+      customers.map((c) => [
+        c.id,
+        { values: fieldValues(c, CUSTOMER_IMPORT_COLUMNS), referenced: referenced.has(c.id) },
+      ]),
+    );
+  }
+
+  async revert(actions: RevertAction[], { businessUid }: ImportContext): Promise<void> {
+    const ids = actions.map((action) => {
+      // Nothing to restore: an import never updates a customer.
+      if (action.kind !== 'delete') throw new Error('customers are only ever created by an import');
+      return action.id;
+    });
+    await this.customers.deleteMany(businessUid, ids);
   }
 
   describeFailure(error: unknown): string {

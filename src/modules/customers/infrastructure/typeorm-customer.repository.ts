@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { deleteByIds, lockByIds } from '../../../shared/database/business-rows.js';
 import { businessPage } from '../../../shared/database/search.js';
 import { TypeOrmTransactionRunner } from '../../../shared/database/typeorm-transaction-runner.js';
 import type { Page, PageRequest } from '../../../shared/pagination.js';
@@ -81,6 +82,25 @@ export class TypeOrmCustomerRepository extends CustomerRepository {
         ORDER BY company_name, id`,
       [businessUid, [...new Set(names.map((n) => n.toLowerCase()))]],
     );
+  }
+
+  lockMany(businessUid: string, ids: string[]): Promise<Array<CustomerFields & { id: string }>> {
+    return lockByIds(this.tx.manager, 'customers', FIELDS, businessUid, ids);
+  }
+
+  async referencedIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // Clients refer to customers (clients.organization_id); a separate statement, after the
+    // lock, so that it sees every client committed before it.
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT DISTINCT organization_id AS id FROM clients WHERE organization_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  deleteMany(businessUid: string, ids: string[]): Promise<void> {
+    return deleteByIds(this.tx.manager, 'customers', businessUid, ids);
   }
 
   async existsAll(businessUid: string, ids: string[]): Promise<boolean> {

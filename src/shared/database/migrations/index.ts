@@ -7,6 +7,7 @@ import { ImportOutcomes1763900000005 } from './1763900000005-import-outcomes.js'
 import { ImportRowsJson1763900000006 } from './1763900000006-import-rows-json.js';
 import { ByteOrderKeys1763900000007 } from './1763900000007-byte-order-keys.js';
 import { ImportJobs1763900000008 } from './1763900000008-import-jobs.js';
+import { ImportUndo1763900000020 } from './1763900000020-import-undo.js';
 import { RateLimits1764100000000 } from './1764100000000-rate-limits.js';
 import { AppSecrets1764200000000 } from './1764200000000-app-secrets.js';
 import { IdempotencyKeys1764200000001 } from './1764200000001-idempotency-keys.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   ImportRowsJson1763900000006,
   ByteOrderKeys1763900000007,
   ImportJobs1763900000008,
+  ImportUndo1763900000020,
   RateLimits1764100000000,
   AppSecrets1764200000000,
   IdempotencyKeys1764200000001,
