@@ -12,14 +12,14 @@ import { ImportTargets } from '../../import/application/import-targets.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ClientsService } from './application/clients.service.js';
 import { ClientRepository } from './domain/client.repository.js';
-import { ClientImportJobsController, ClientsController } from './http/clients.controller.js';
+import { ClientImportsController, ClientsController } from './http/clients.controller.js';
 import { ClientsImportTarget } from './infrastructure/clients.import-target.js';
 import { PhoneNormalizer } from './infrastructure/phone-normalizer.js';
 import { TypeOrmClientRepository } from './infrastructure/typeorm-client.repository.js';
 
 @Module({
   imports: [CustomersModule, AppsModule, AppAssignmentsModule],
-  controllers: [ClientsController, ClientImportJobsController],
+  controllers: [ClientsController, ClientImportsController],
   providers: [
     ClientsService,
     ClientsImportTarget,

@@ -2,12 +2,12 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { ImportTargets } from '../../import/application/import-targets.js';
 import { CustomersService } from './application/customers.service.js';
 import { CustomerRepository } from './domain/customer.repository.js';
-import { CustomerImportJobsController, CustomersController } from './http/customers.controller.js';
+import { CustomerImportsController, CustomersController } from './http/customers.controller.js';
 import { CustomersImportTarget } from './infrastructure/customers.import-target.js';
 import { TypeOrmCustomerRepository } from './infrastructure/typeorm-customer.repository.js';
 
 @Module({
-  controllers: [CustomersController, CustomerImportJobsController],
+  controllers: [CustomersController, CustomerImportsController],
   providers: [
     CustomersService,
     CustomersImportTarget,

@@ -1,19 +1,11 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { ImportTargets } from '../../../import/application/import-targets.js';
 import type { ImportSession } from '../../../import/domain/import-session.js';
 import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
-import {
-  ConfirmImportRoute,
-  ImportErrorsCsvRoute,
-  ImportStatusRoute,
-  ImportTemplateRoute,
-  ValidateImportRoute,
-} from '../../../import/http/import-routes.js';
-import { ConfirmImportDto, ImportSummaryDto } from '../../../import/http/import.dto.js';
-import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
-import { TemplateQueryDto, ValidateQueryDto } from '../../../import/http/import-job.dto.js';
+import { ImportSummaryDto } from '../../../import/http/import.dto.js';
+import { ImportRoutes } from '../../../import/http/import.controller.js';
 import {
   BusinessScopedForApps,
   CurrentPrincipal,
@@ -61,7 +53,6 @@ import { checkFieldsMapping, clientImportOptions } from './fields-mapping.js';
 const ID = { name: 'id', format: 'uuid', description: 'From the create response or the list' };
 const EXAMPLE_ID = 'd26fbee4-6842-464b-b486-584ce3df20d3';
 const EXAMPLE_APP = 'testimportapp1700000000';
-const IMPORT = { name: 'clients', columns: CLIENT_IMPORT_COLUMNS };
 const IMPORT_PATHS = { one: '/business/clients/v1/imports' };
 const NOT_FOUND = errorDoc(
   'No such client in your business',
@@ -256,14 +247,51 @@ export class ClientsController {
     };
   }
 
-  @ImportTemplateRoute(IMPORT, 'clients:read')
-  async template(@Query() query: TemplateQueryDto, @Res() res: Response): Promise<void> {
-    await this.imports.template(res, this.target, query.format);
+  @Get('imports')
+  @Scopes('clients:import')
+  @ApiOperation({
+    operationId: 'listClientsImports',
+    summary: "The business's clients imports (CSV and app), newest first",
+  })
+  @ApiEnvelope(ImportSummaryDto, { message: 'clients imports', list: true })
+  @ApiErrors({ 400: COMMON_ERRORS.badPage })
+  listImports(
+    @CurrentPrincipal() p: Principal,
+    @Query() query: PaginationQueryDto,
+    @Req() req: Request,
+  ) {
+    return this.imports.list(req, {
+      target: this.target,
+      principal: p,
+      page: query.toPageRequest(),
+      paths: IMPORT_PATHS,
+    });
   }
+}
 
-  @ValidateImportRoute({
-    entity: IMPORT,
-    scope: 'clients:import',
+function appCodeOf(session: ImportSession): string {
+  return session.channel.kind === 'app' ? session.channel.appCodeName : '';
+}
+
+/** Where to e-mail the staff member: the token's `email` claim, or a `sub` that is an address. */
+function emailOf(principal: Principal): string | null {
+  const claimed = (principal as { email?: unknown }).email;
+  if (typeof claimed === 'string' && claimed.includes('@')) return claimed;
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(principal.sub) ? principal.sub : null;
+}
+
+/** The import routes of clients (CSV and app imports): template, validate, confirm, status, errors.csv, events, rows, results, cancel, undo. */
+@ApiTags('clients')
+@BusinessScopedForApps()
+@Controller('business/clients/v1')
+export class ClientImportsController extends ImportRoutes({
+  entity: 'clients',
+  columns: CLIENT_IMPORT_COLUMNS,
+  base: '/business/clients/v1',
+  one: 'imports',
+  scope: 'clients:import',
+  readScope: 'clients:read',
+  validate: {
     summary:
       'Validate a clients CSV or Excel workbook: classify every row and keep a session for 30 minutes',
     description:
@@ -293,26 +321,9 @@ export class ClientsController {
         '{first_name:',
       ),
     ],
-  })
-  async validate(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: ValidateQueryDto,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.validate(req, res, {
-      target: this.target,
-      principal: p,
-      paths: IMPORT_PATHS,
-      rows: query.rows,
-      message: 'clients import validated',
-      options: clientImportOptions,
-    });
-  }
-
-  @ConfirmImportRoute({
-    entity: IMPORT,
-    scope: 'clients:import',
+    options: clientImportOptions,
+  },
+  confirm: {
     summary: 'Execute a validated clients import, row by row (non-atomic)',
     description:
       'valid → create; warning → update when `override`, else skipped `warning_not_overridden`; ambiguous → created (or updated) ' +
@@ -330,96 +341,12 @@ export class ClientsController {
         'invalid resolutions',
       ),
     ],
-  })
-  async confirm(
-    @CurrentPrincipal() p: Principal,
-    @Body() body: ConfirmImportDto,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.confirm(req, res, {
-      target: this.target,
-      principal: p,
-      paths: IMPORT_PATHS,
-      body,
-      message: 'clients imported successfully',
-    });
-  }
-
-  @Get('imports')
-  @Scopes('clients:import')
-  @ApiOperation({
-    operationId: 'listClientsImports',
-    summary: "The business's clients imports (CSV and app), newest first",
-  })
-  @ApiEnvelope(ImportSummaryDto, { message: 'clients imports', list: true })
-  @ApiErrors({ 400: COMMON_ERRORS.badPage })
-  listImports(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: PaginationQueryDto,
-    @Req() req: Request,
-  ) {
-    return this.imports.list(req, {
-      target: this.target,
-      principal: p,
-      page: query.toPageRequest(),
-      paths: IMPORT_PATHS,
-    });
-  }
-
-  @ImportStatusRoute('imports/:import_id', {
-    entity: IMPORT,
-    scope: 'clients:import',
+  },
+  status: {
     summary: "An import's status, progress, counters, per-row results and error",
     message: 'clients import',
-  })
-  importStatus(
-    @CurrentPrincipal() p: Principal,
-    @UuidParam('import_id') importId: string,
-    @Req() req: Request,
-  ) {
-    return this.imports.status(req, {
-      target: this.target,
-      principal: p,
-      importId,
-      paths: IMPORT_PATHS,
-    });
-  }
-
-  @ImportErrorsCsvRoute('imports/:import_id/errors.csv', {
-    entity: IMPORT,
-    scope: 'clients:import',
-    example: CLIENTS_ERRORS_CSV_EXAMPLE,
-  })
-  async errorsCsv(
-    @CurrentPrincipal() p: Principal,
-    @UuidParam('import_id') importId: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
-  }
-}
-
-function appCodeOf(session: ImportSession): string {
-  return session.channel.kind === 'app' ? session.channel.appCodeName : '';
-}
-
-/** Where to e-mail the staff member: the token's `email` claim, or a `sub` that is an address. */
-function emailOf(principal: Principal): string | null {
-  const claimed = (principal as { email?: unknown }).email;
-  if (typeof claimed === 'string' && claimed.includes('@')) return claimed;
-  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(principal.sub) ? principal.sub : null;
-}
-
-/** Events, rows, results, cancel and undo of a clients import (CSV or app). */
-@ApiTags('clients')
-@BusinessScopedForApps()
-@Controller('business/clients/v1')
-export class ClientImportJobsController extends ImportJobRoutes({
-  entity: 'clients',
-  one: 'imports',
-  scope: 'clients:import',
-  base: '/business/clients/v1',
+  },
+  errorsCsvExample: CLIENTS_ERRORS_CSV_EXAMPLE,
   revertExample: CLIENTS_REVERT_EXAMPLE,
   revertDescription:
     'Each client the import created is deleted, unless it changed since (`kept`, `modified_since`); each ' +

@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { BusinessScoped, CurrentPrincipal, Scopes } from '../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { NotFoundError } from '../../../shared/domain-error.js';
@@ -17,18 +16,7 @@ import {
 } from '../../../shared/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../../shared/http/uuid-param.js';
 import type { Page } from '../../../shared/pagination.js';
-import { ImportTargets } from '../../../import/application/import-targets.js';
-import { ImportEndpoints } from '../../../import/http/import-endpoints.js';
-import {
-  ConfirmImportRoute,
-  ImportErrorsCsvRoute,
-  ImportStatusRoute,
-  ImportTemplateRoute,
-  ValidateImportRoute,
-} from '../../../import/http/import-routes.js';
-import { ConfirmImportDto } from '../../../import/http/import.dto.js';
-import { TemplateQueryDto, ValidateQueryDto } from '../../../import/http/import-job.dto.js';
-import { ImportJobRoutes } from '../../../import/http/import-job.controller.js';
+import { ImportRoutes } from '../../../import/http/import.controller.js';
 import { CustomersService } from '../application/customers.service.js';
 import { CUSTOMER_IMPORT_COLUMNS } from '../domain/customer.js';
 import {
@@ -44,8 +32,6 @@ import {
 
 const ID = { name: 'id', format: 'uuid', description: 'From the create response or the list' };
 const EXAMPLE_ID = '5b0c4e1e-8a43-4c9e-9a55-3f0d6c1e2a10';
-const IMPORT = { name: 'customers', columns: CUSTOMER_IMPORT_COLUMNS };
-const IMPORT_PATHS = { one: '/customers/import' };
 const NOT_FOUND = errorDoc(
   'No such customer in your business',
   new NotFoundError(`customer ${EXAMPLE_ID}`),
@@ -55,16 +41,7 @@ const NOT_FOUND = errorDoc(
 @BusinessScoped()
 @Controller('customers')
 export class CustomersController {
-  constructor(
-    private readonly customers: CustomersService,
-    private readonly imports: ImportEndpoints,
-    private readonly targets: ImportTargets,
-  ) {}
-
-  /** The entity's import target, as registered with the engine. */
-  private get target() {
-    return this.targets.get('customers');
-  }
+  constructor(private readonly customers: CustomersService) {}
 
   @Post()
   @Scopes('customers:write')
@@ -97,98 +74,6 @@ export class CustomersController {
       query.toPageRequest(),
     );
     return { ...page, items: page.items.map((c) => CustomerDto.from(c)) };
-  }
-
-  @ImportTemplateRoute(IMPORT, 'customers:read')
-  async template(@Query() query: TemplateQueryDto, @Res() res: Response): Promise<void> {
-    await this.imports.template(res, this.target, query.format);
-  }
-
-  @ValidateImportRoute({
-    entity: IMPORT,
-    scope: 'customers:import',
-    summary:
-      'Validate a customers CSV or Excel workbook: classify every row and keep a session for 30 minutes',
-    description:
-      'Columns: ' +
-      CUSTOMER_IMPORT_COLUMNS.join(', ') +
-      ' (any order; `;`, tab and `|` files work too). The file is a CSV or an .xlsx workbook ' +
-      '(recognised by its content; `sheet` names the worksheet, else the first). A row breaking a field rule, or repeating an ' +
-      'earlier VAT number (`duplicate_in_csv`), is an `error` row; customers never produce ' +
-      '`warning` or `ambiguous` rows. Writes nothing but the session.',
-    message: 'customers import validated',
-    example: CUSTOMERS_VALIDATE_EXAMPLE,
-  })
-  async validate(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: ValidateQueryDto,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.validate(req, res, {
-      target: this.target,
-      principal: p,
-      paths: IMPORT_PATHS,
-      rows: query.rows,
-      message: 'customers import validated',
-    });
-  }
-
-  @ConfirmImportRoute({
-    entity: IMPORT,
-    scope: 'customers:import',
-    summary: 'Execute a validated customers import, row by row (non-atomic)',
-    description:
-      'Every valid row is created; error rows are skipped. `override` is a no-op and `resolutions` is accepted and ignored for customers. ' +
-      'A repeated confirm returns the stored result with `Idempotent-Replayed: true`.',
-    message: 'customers imported successfully',
-    example: CUSTOMERS_CONFIRM_EXAMPLE,
-  })
-  async confirm(
-    @CurrentPrincipal() p: Principal,
-    @Body() body: ConfirmImportDto,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.confirm(req, res, {
-      target: this.target,
-      principal: p,
-      paths: IMPORT_PATHS,
-      body,
-      message: 'customers imported successfully',
-    });
-  }
-
-  @ImportStatusRoute('import/:import_id', {
-    entity: IMPORT,
-    scope: 'customers:import',
-    summary: "An import's status, counters and per-row results",
-    message: 'customers import',
-  })
-  importStatus(
-    @CurrentPrincipal() p: Principal,
-    @UuidParam('import_id') importId: string,
-    @Req() req: Request,
-  ) {
-    return this.imports.status(req, {
-      target: this.target,
-      principal: p,
-      importId,
-      paths: IMPORT_PATHS,
-    });
-  }
-
-  @ImportErrorsCsvRoute('import/:import_id/errors.csv', {
-    entity: IMPORT,
-    scope: 'customers:import',
-    example: CUSTOMERS_ERRORS_CSV_EXAMPLE,
-  })
-  async errorsCsv(
-    @CurrentPrincipal() p: Principal,
-    @UuidParam('import_id') importId: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
   }
 
   @Get(':id')
@@ -232,15 +117,43 @@ export class CustomersController {
   }
 }
 
-/** Events, rows, results, cancel and undo of a customers import. */
+/** The import routes of customers: template, validate, confirm, status, errors.csv, events, rows, results, cancel, undo. */
 @ApiTags('customers')
 @BusinessScoped()
 @Controller('customers')
-export class CustomerImportJobsController extends ImportJobRoutes({
+export class CustomerImportsController extends ImportRoutes({
   entity: 'customers',
+  columns: CUSTOMER_IMPORT_COLUMNS,
+  base: '/customers',
   one: 'import',
   scope: 'customers:import',
-  base: '/customers',
+  readScope: 'customers:read',
+  validate: {
+    summary:
+      'Validate a customers CSV or Excel workbook: classify every row and keep a session for 30 minutes',
+    description:
+      'Columns: ' +
+      CUSTOMER_IMPORT_COLUMNS.join(', ') +
+      ' (any order; `;`, tab and `|` files work too). The file is a CSV or an .xlsx workbook ' +
+      '(recognised by its content; `sheet` names the worksheet, else the first). A row breaking a field rule, or repeating an ' +
+      'earlier VAT number (`duplicate_in_csv`), is an `error` row; customers never produce ' +
+      '`warning` or `ambiguous` rows. Writes nothing but the session.',
+    message: 'customers import validated',
+    example: CUSTOMERS_VALIDATE_EXAMPLE,
+  },
+  confirm: {
+    summary: 'Execute a validated customers import, row by row (non-atomic)',
+    description:
+      'Every valid row is created; error rows are skipped. `override` is a no-op and `resolutions` is accepted and ignored for customers. ' +
+      'A repeated confirm returns the stored result with `Idempotent-Replayed: true`.',
+    message: 'customers imported successfully',
+    example: CUSTOMERS_CONFIRM_EXAMPLE,
+  },
+  status: {
+    summary: "An import's status, counters and per-row results",
+    message: 'customers import',
+  },
+  errorsCsvExample: CUSTOMERS_ERRORS_CSV_EXAMPLE,
   revertExample: CUSTOMERS_REVERT_EXAMPLE,
   revertDescription:
     'Each customer the import created is deleted, unless it changed since (`kept`, `modified_since`) or a ' +

@@ -1,4 +1,4 @@
-import { Get, HttpCode, Post, Query, Req, Res, type Type } from '@nestjs/common';
+import { Body, Get, HttpCode, Post, Query, Req, Res, type Type } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiHeader,
@@ -29,8 +29,18 @@ import {
   ImportResultsQueryDto,
   ImportRevertResultsQueryDto,
   ImportRowsQueryDto,
+  TemplateQueryDto,
+  ValidateQueryDto,
 } from './import-job.dto.js';
 import {
+  ConfirmImportRoute,
+  ImportErrorsCsvRoute,
+  ImportStatusRoute,
+  ImportTemplateRoute,
+  ValidateImportRoute,
+} from './import-routes.js';
+import {
+  ConfirmImportDto,
   ImportJobDto,
   ImportRowDto,
   RevertResultDto,
@@ -111,33 +121,54 @@ const BAD_STATUS = invalidDoc(
   'bogus',
 );
 
-/**
- * The routes under an import's own path `{one}` that every entity shares (SPEC §8): its event
- * stream, its rows and results a page at a time, cancel, and undo with its results. Each entity's
- * module declares one controller from this, on its own base path, so that no route is written
- * twice.
- *
- * @param input.entity the entity type (its target is registered with the engine)
- * @param input.one the path of one import under the controller's base (e.g. `import` for
- *   `/customers/import/{id}`, `imports` for `/business/clients/v1/imports/{id}`)
- */
-export function ImportJobRoutes(input: {
+/** What differs between entities on their import routes: paths, scopes, texts, examples. */
+export interface ImportRoutesConfig {
+  /** The entity type (its target is registered with the engine). */
   entity: string;
-  one: string;
-  scope: Scope;
+  /** The CSV columns, in template order. */
+  columns: readonly string[];
   /** The controller's base path, e.g. `/customers` (for links). */
   base: string;
+  /**
+   * The path of one import under the base (e.g. `import` for `/customers/import/{id}`,
+   * `imports` for `/business/clients/v1/imports/{id}`).
+   */
+  one: string;
+  /** The scope of the import routes, and of the template. */
+  scope: Scope;
+  readScope: Scope;
+  validate: Omit<Parameters<typeof ValidateImportRoute>[0], 'entity' | 'scope'> & {
+    /** Reads the form's other fields into the target's settings and mapping (400 on bad ones). */
+    options?: (fields: Record<string, string>) => {
+      settings: Record<string, string>;
+      fieldsMapping?: Record<string, string>;
+    };
+  };
+  confirm: Omit<Parameters<typeof ConfirmImportRoute>[0], 'entity' | 'scope'>;
+  status: { summary: string; message: string };
+  errorsCsvExample: string;
   /** An undo's answer, true to what this entity produces. */
   revertExample: RevertResultDto;
   /** What undo does with this entity's records (the route's description). */
   revertDescription: string;
-}): Type<object> {
+}
+
+/**
+ * Every import route of an entity, declared once for all (SPEC §4–6, §8): the template,
+ * validate, confirm, the status, errors.csv, and under the import's own path `{one}` its event
+ * stream, its rows and results a page at a time, cancel, and undo with its results. Each
+ * entity's module declares one controller from this on its own base path; the handlers call
+ * `ImportEndpoints`, so no import route or flow is written twice.
+ */
+export function ImportRoutes(input: ImportRoutesConfig): Type<object> {
   const path = `${input.one}/:import_id`;
   const pascal = input.entity[0].toUpperCase() + input.entity.slice(1);
   const paths = { one: `${input.base}/${input.one}` };
+  const entity = { name: input.entity, columns: input.columns };
+  const { options, ...validateRoute } = input.validate;
 
   @ApiExtraModels(ImportRowDto, RowResultDto, RevertRowResultDto, ImportJobDto)
-  class ImportJobController {
+  class ImportController {
     constructor(
       readonly imports: ImportEndpoints,
       readonly targets: ImportTargets,
@@ -145,6 +176,66 @@ export function ImportJobRoutes(input: {
 
     get target() {
       return this.targets.get(input.entity);
+    }
+
+    @ImportTemplateRoute(entity, input.readScope)
+    async template(@Query() query: TemplateQueryDto, @Res() res: Response): Promise<void> {
+      await this.imports.template(res, this.target, query.format);
+    }
+
+    @ValidateImportRoute({ ...validateRoute, entity, scope: input.scope })
+    async validate(
+      @CurrentPrincipal() p: Principal,
+      @Query() query: ValidateQueryDto,
+      @Req() req: Request,
+      @Res() res: Response,
+    ): Promise<void> {
+      await this.imports.validate(req, res, {
+        target: this.target,
+        principal: p,
+        paths,
+        rows: query.rows,
+        message: input.validate.message,
+        ...(options ? { options } : {}),
+      });
+    }
+
+    @ConfirmImportRoute({ ...input.confirm, entity, scope: input.scope })
+    async confirm(
+      @CurrentPrincipal() p: Principal,
+      @Body() body: ConfirmImportDto,
+      @Req() req: Request,
+      @Res() res: Response,
+    ): Promise<void> {
+      await this.imports.confirm(req, res, {
+        target: this.target,
+        principal: p,
+        paths,
+        body,
+        message: input.confirm.message,
+      });
+    }
+
+    @ImportStatusRoute(path, { ...input.status, entity, scope: input.scope })
+    importStatus(
+      @CurrentPrincipal() p: Principal,
+      @UuidParam('import_id') importId: string,
+      @Req() req: Request,
+    ) {
+      return this.imports.status(req, { target: this.target, principal: p, importId, paths });
+    }
+
+    @ImportErrorsCsvRoute(`${path}/errors.csv`, {
+      entity,
+      scope: input.scope,
+      example: input.errorsCsvExample,
+    })
+    async errorsCsv(
+      @CurrentPrincipal() p: Principal,
+      @UuidParam('import_id') importId: string,
+      @Res() res: Response,
+    ): Promise<void> {
+      await this.imports.errorsCsv(res, { target: this.target, principal: p, importId });
     }
 
     @Get(`${path}/events`)
@@ -366,5 +457,5 @@ export function ImportJobRoutes(input: {
       });
     }
   }
-  return ImportJobController;
+  return ImportController;
 }
