@@ -16,7 +16,7 @@ import {
   type RevertReason,
   type RevertStatus,
 } from '../domain/import-change.js';
-import type { DisplayPhase, Resolutions } from '../domain/import-session.js';
+import { type DisplayPhase, PHASES, type Resolutions } from '../domain/import-session.js';
 
 export class ConfirmImportDto {
   @ApiProperty({
@@ -105,25 +105,9 @@ export function exampleCells(
 
 /**
  * What `phase` (and `status`, which shows `receiving` as `validating` for clients of before) of
- * an import can be; checked against the domain's type both ways.
+ * an import can be: the domain's phases, and `expired`.
  */
-const DISPLAY_PHASES = [
-  'receiving',
-  'validating',
-  'collecting',
-  'validated',
-  'confirming',
-  'completed',
-  'failed',
-  'cancelled',
-  'reverting',
-  'reverted',
-  'expired',
-] as const satisfies readonly DisplayPhase[];
-// Compiles only while the list names every phase the domain has.
-const _everyPhase: Exclude<DisplayPhase, (typeof DISPLAY_PHASES)[number]> extends never
-  ? true
-  : never = true;
+const DISPLAY_PHASES = [...PHASES, 'expired'] as const satisfies readonly DisplayPhase[];
 const DISPLAY_STATUSES = DISPLAY_PHASES.filter((p) => p !== 'receiving');
 type DisplayStatus = Exclude<DisplayPhase, 'receiving'>;
 
