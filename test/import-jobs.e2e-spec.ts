@@ -8,7 +8,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ImportJobs } from '../src/import/application/import-jobs.js';
+import { ImportSession } from '../src/import/domain/import-session.js';
+import { ImportSessionRepository } from '../src/import/domain/import-session.repository.js';
 import { customersCsv } from './support/csv.js';
 import { expectError } from './support/envelope.js';
 import { readEventStream, type ServerSentEvent } from './support/sse.js';
@@ -307,5 +311,45 @@ describe('imports as durable jobs', () => {
     const failed = await pollUntil(auth, accepted.headers.location, ['failed', 'validated']);
     expect(failed.phase).toBe('failed');
     expect(failed.error).toContain('missing columns');
+  });
+
+  test('the purge never deletes an import still at work, however old; an ended one past retention goes', async () => {
+    const { business, auth } = await actor();
+    const db = t.app.get(DataSource);
+    // An app import still collecting (its collector alive) for longer than TTL + retention, and
+    // an import that ended long ago.
+    const collecting = randomUUID();
+    const ended = (await validate(auth, customersCsv(2, 'PRG'))).body.data.import_id as string;
+    await t.app.get(ImportSessionRepository).insert(
+      ImportSession.start({
+        id: collecting,
+        businessUid: business,
+        createdBy: 'jobs',
+        entityType: 'clients',
+        channel: {
+          kind: 'app',
+          appCodeName: 'slowapp',
+          shouldOverride: false,
+          sendNotificationsWhenDone: false,
+        },
+        fieldsMapping: { email: 'E-mail' },
+        settings: { upload_type: 'single' },
+        now: new Date(Date.now() - 3 * 86_400_000),
+        ttlSeconds: 1800,
+      }),
+    );
+    await db.query(
+      `UPDATE import_sessions SET lease_owner = 'collector', lease_expires_at = now() + interval '1 minute' WHERE id = $1`,
+      [collecting],
+    );
+    await db.query(
+      `UPDATE import_sessions SET status = 'completed', completed_at = now() - interval '30 days' WHERE id = $1`,
+      [ended],
+    );
+    await t.app.get(ImportJobs).purge();
+    const left = await db.query('SELECT id FROM import_sessions WHERE id = ANY($1::uuid[])', [
+      [collecting, ended],
+    ]);
+    expect(left.map((r: { id: string }) => r.id)).toEqual([collecting]);
   });
 });
