@@ -3,7 +3,12 @@
  * specs under test/ against a real database (embedded PGlite, or PostgreSQL via DATABASE_URL). */
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // libphonenumber-js's ES build imports its metadata JSON without an import attribute, which
+    // Jest warns about on every import; its CommonJS build is the same code.
+    '^libphonenumber-js$': 'libphonenumber-js/index.cjs',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testEnvironment: 'node',
   testEnvironmentOptions: { globalsCleanup: 'off' },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -522,7 +523,15 @@ describe('batches', () => {
   });
 
   test('the file is open only while iterating: closed after a break and after a throw', async () => {
-    const path = await oneSheet(numbered(3000));
+    // Incompressible cells (~1 MB deflated), so the 64 KB read stream cannot have reached the end
+    // of the file, and closed it by itself, when the first batch arrives.
+    const parts = [row(1, inline('A1', 'id'), inline('B1', 'noise'))];
+    for (let i = 2; i <= 3001; i++) {
+      parts.push(
+        row(i, num(`A${i}`, String(i - 1)), inline(`B${i}`, randomBytes(250).toString('base64'))),
+      );
+    }
+    const path = await oneSheet(parts.join(''));
     const { batches } = await openXlsx(path, LIMITS);
     expect(await descriptorsOn(path)).toBe(0);
     for await (const batch of batches) {
