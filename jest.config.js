@@ -7,7 +7,7 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // libphonenumber-js's ES build imports its metadata JSON without an import attribute, which
     // Jest warns about on every import; its CommonJS build is the same code.
-    '^libphonenumber-js$': 'libphonenumber-js/index.cjs',
+    '^libphonenumber-js$': '<rootDir>/node_modules/libphonenumber-js/index.cjs',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testEnvironment: 'node',
