@@ -179,7 +179,7 @@ export class ConfirmImport {
       await this.runBatches(target, session, lease, observe);
       await this.leases.underLease(lease, async () => {
         session.complete(new Date());
-        await this.leases.save(lease, session);
+        await this.leases.finish(lease, session);
       });
     } catch (error) {
       if (isStopped(error, 'cancelled')) await this.jobs.cancel(lease);

@@ -94,11 +94,12 @@ export class FakeSessions extends ImportSessionRepository {
   async insert(s: ImportSession) {
     this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
   }
-  async save(s: ImportSession, owner: string) {
+  async save(s: ImportSession, owner: string, options: { release?: boolean } = {}) {
     if (this.store.leases.get(s.id)?.owner !== owner) return false;
     const before = this.store.sessions.get(s.id);
     if (before && before.phase !== s.phase) this.store.cancels.delete(s.id);
     this.store.sessions.set(s.id, ImportSession.restore(s.snapshot));
+    if (options.release) this.store.leases.delete(s.id);
     this.writes++;
     return true;
   }

@@ -2,8 +2,29 @@ import { describe, expect, test } from '@jest/globals';
 import type { ImportRow } from '../domain/import-row.js';
 import { ImportSession } from '../domain/import-session.js';
 import type { ImportContext, RowAction } from '../domain/import-target.js';
-import { fakeEngine, FakeTarget, type FakeStore, type Payload } from './fakes.spec-helper.js';
-import { BATCH_SIZE } from './validate-import.js';
+import { CancelImport } from './cancel-import.js';
+import {
+  fakeEngine,
+  FakeSessions,
+  FakeTarget,
+  type FakeStore,
+  type Payload,
+} from './fakes.spec-helper.js';
+import { BATCH_SIZE, type SourceRow } from './validate-import.js';
+
+/** Every phase a save wrote, marked `(leased)` when the lease was still held after the write. */
+class PhaseLog extends FakeSessions {
+  written: string[] = [];
+  override async save(s: ImportSession, owner: string, options: { release?: boolean } = {}) {
+    const saved = await super.save(s, owner, options);
+    if (saved) this.written.push(`${s.phase}${this.store.leases.has(s.id) ? ' (leased)' : ''}`);
+    return saved;
+  }
+}
+
+const AT_REST = ['validated', 'completed', 'cancelled', 'failed', 'reverted'];
+const restingWhileLeased = (written: string[]) =>
+  written.filter((w) => AT_REST.some((phase) => w === `${phase} (leased)`));
 
 /** The fake target, each batch taking `delayMs`, so a test can act between batches. */
 class SlowTarget extends FakeTarget {
@@ -115,5 +136,40 @@ describe('ImportJobs and the lease component', () => {
     await e.idle();
     expect(e.store.sessions.get('s')!.phase).toBe('completed');
     expect(e.outcomes()).toBe(BATCH_SIZE + 10);
+  });
+
+  test('a session is never seen at rest while still leased: validated, completed, reverted and cancelled give the lease up in the same write', async () => {
+    let log!: PhaseLog;
+    const e = fakeEngine({ sessions: (store) => (log = new PhaseLog(store)) });
+    const target = new SlowTarget(e.store, 0);
+    e.targets.register(target);
+    const caller = { sub: 'u', businessUid: 'b' };
+    async function* source(): AsyncIterable<SourceRow[]> {
+      yield [2, 3, 4].map((rowNumber) => ({ rowNumber, cells: { name: `n${rowNumber}` } }));
+    }
+    const session = await e.validate.validateSource(target, caller, { settings: {} }, source());
+    await e.confirm.confirm(target, caller, {
+      importId: session.id,
+      override: false,
+      resolutions: {},
+    });
+    await e.revert.revert(target, caller, session.id);
+    expect(log.written).toEqual(expect.arrayContaining(['validated', 'completed', 'reverted']));
+
+    // A confirm cancelled between batches ends `cancelled` the same way.
+    const slow = await setUp(4 * BATCH_SIZE, 20);
+    const cancelLog = new PhaseLog(slow.store);
+    slow.sessions.save = cancelLog.save.bind(cancelLog);
+    await slow.confirm.accept(slow.target, slow.caller, slow.request);
+    while (slow.outcomes() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new CancelImport(slow.queries, slow.sessions, slow.leases, slow.jobs).cancel(
+      'clients',
+      slow.caller,
+      's',
+    );
+    await slow.idle();
+    expect(cancelLog.written).toContain('cancelled');
+
+    expect(restingWhileLeased([...log.written, ...cancelLog.written])).toEqual([]);
   });
 });

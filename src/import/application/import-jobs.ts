@@ -88,7 +88,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     if (!session) throw new Error(`import ${lease.sessionId} is gone`);
     if (session.phase === 'cancelled') return session; // already done (idempotent)
     session.cancel(new Date());
-    await this.leases.save(lease, session);
+    await this.leases.finish(lease, session);
     this.metrics.importFinished(session.entityType, session.channel.kind, 'cancelled');
     await this.finished(session);
     return session;

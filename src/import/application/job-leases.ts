@@ -204,6 +204,21 @@ export class JobLeases {
     }
   }
 
+  /**
+   * Saves the session at rest (validated, completed, cancelled, failed, reverted) and gives the
+   * lease up in the same write, so that whoever sees it at rest can act on it at once (a confirm
+   * right after `validated`, an undo right after `completed`) instead of meeting a lease still
+   * held while the job tidies up. What the job does afterwards (deleting the upload, telling the
+   * app) needs no lease. Inside `underLease`, the release commits with the transaction.
+   */
+  async finish(lease: JobLease, session: ImportSession): Promise<void> {
+    if (!(await this.sessions.save(session, lease.owner, { release: true }))) {
+      lease.halt('lease_lost');
+      lease.checkpoint();
+    }
+    this.forget(lease);
+  }
+
   /** Stops at its next checkpoint the job this instance runs on the session, if any. */
   haltHere(sessionId: string, reason: StopReason): void {
     for (const { lease } of this.held.values())
@@ -212,9 +227,7 @@ export class JobLeases {
 
   /** Gives the lease up (another instance may take the job at once); idempotent. */
   async release(lease: JobLease): Promise<void> {
-    const held = this.held.get(lease.owner);
-    if (held) clearInterval(held.heartbeat);
-    this.held.delete(lease.owner);
+    this.forget(lease);
     try {
       await this.tx.detached(() => this.leases.release(lease.sessionId, lease.owner));
     } catch (error) {
@@ -234,6 +247,13 @@ export class JobLeases {
     while (this.held.size > 0 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all([...this.held.values()].map(({ lease }) => this.release(lease)));
+  }
+
+  /** Stops renewing the lease here (it was given up, or is being). */
+  private forget(lease: JobLease): void {
+    const held = this.held.get(lease.owner);
+    if (held) clearInterval(held.heartbeat);
+    this.held.delete(lease.owner);
   }
 
   private newOwner(): string {
@@ -258,6 +278,7 @@ export class JobLeases {
         lease.owner,
         this.leaseMs,
       );
+      if (this.held.get(lease.owner) !== entry) return; // given up meanwhile (finish, release)
       if (!held) {
         lease.halt('lease_lost');
         clearInterval(entry.heartbeat);

@@ -134,8 +134,10 @@ export class RevertImport {
           await this.reverts.append(session.id, outcomes);
         }
         const last = changes.length < BATCH_SIZE;
-        if (last) session.completeRevert(new Date());
-        await this.leases.save(lease, session);
+        if (last) {
+          session.completeRevert(new Date());
+          await this.leases.finish(lease, session);
+        } else await this.leases.save(lease, session);
         return last;
       });
     }

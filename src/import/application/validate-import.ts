@@ -284,7 +284,7 @@ export class ValidateImport {
     await this.gather(session, lease, target, source, options);
     lease.checkpoint(); // a cancel asked for during the last batch still counts
     session.markValidated(new Date(), this.config.IMPORT_SESSION_TTL_SECONDS);
-    await this.leases.save(lease, session);
+    await this.leases.finish(lease, session);
     this.metrics.validateDuration(target.entityType, 'csv', secondsSince(startedAt));
   }
 
@@ -358,7 +358,7 @@ export class ValidateImport {
   private async fail(session: ImportSession, lease: JobLease, message: string): Promise<void> {
     const fresh = (await this.sessions.findById(session.id)) ?? session;
     fresh.fail(message, new Date());
-    await this.leases.save(lease, fresh);
+    await this.leases.finish(lease, fresh);
     await this.uploads.delete(session.id);
     this.metrics.importFinished(fresh.entityType, fresh.channel.kind, 'failed');
   }

@@ -18,8 +18,14 @@ export abstract class ImportSessionRepository {
   /**
    * Saves the session's state if `owner` still holds its lease; false otherwise. A pending
    * cancel request survives a save in the same phase and is dropped when the phase changes.
+   * With `release`, the lease is given up in the same write: nobody ever sees the session at
+   * rest (validated, completed, …) while it is still leased.
    */
-  abstract save(session: ImportSession, owner: string): Promise<boolean>;
+  abstract save(
+    session: ImportSession,
+    owner: string,
+    options?: { release?: boolean },
+  ): Promise<boolean>;
   abstract findById(id: string): Promise<ImportSession | null>;
   /** Deletes the session with its rows, outcomes and upload. */
   abstract delete(id: string): Promise<void>;

@@ -48,10 +48,15 @@ export class TypeOrmImportSessionRepository extends ImportSessionRepository {
     );
   }
 
-  async save(session: ImportSession, owner: string): Promise<boolean> {
+  async save(
+    session: ImportSession,
+    owner: string,
+    options: { release?: boolean } = {},
+  ): Promise<boolean> {
     const values = stateValues(session.snapshot);
     const phase = STATE_COLUMNS.indexOf('status') + 1;
     const sets = STATE_COLUMNS.slice(1).map((c, i) => `${c} = $${i + 2}`);
+    if (options.release) sets.push('lease_owner = NULL', 'lease_expires_at = NULL');
     const result = await this.query<[unknown[], number]>(
       `UPDATE import_sessions
           SET ${sets.join(', ')},

@@ -140,7 +140,7 @@ export class AppPullRunner {
     const fresh = await this.sessions.findById(session.id);
     if (!fresh || !fresh.working) return;
     fresh.fail(message, new Date());
-    await this.leases.save(lease, fresh);
+    await this.leases.finish(lease, fresh);
     this.metrics.importFinished(fresh.entityType, 'app', 'failed');
     this.logger.warn({ import_id: session.id, error: message }, 'app import failed');
     await this.jobs.finished(fresh);
