@@ -204,8 +204,9 @@ function startOptions(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const match = /^node((?: --[\w-]+=\S+)*) dist\/main\.js$/.exec(pkg.scripts.start);
-  if (!match) throw new BenchError(`package.json start is not "node [--flag=value…] dist/main.js"`);
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(pkg.scripts.start);
+  if (!match)
+    throw new BenchError(`package.json start is not "node [--flag[=value]…] dist/main.js"`);
   return match[1].split(' ').filter(Boolean);
 }
 
@@ -240,18 +241,39 @@ class RssSampler {
   peakKb = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number) {
+  constructor(
+    private readonly pid: number,
+    private readonly base?: string,
+  ) {
     this.sample();
     let ticks = 0;
     const t0 = performance.now();
     this.timer = setInterval(() => {
       const kb = this.sample();
-      // A coarse timeline on stderr: does memory grow with the file?
+      // A coarse timeline on stderr: does memory grow with the file? With the main thread's
+      // V8 heap and external memory from the server's /metrics, to tell where it goes.
       if (++ticks % 50 === 0 && kb !== null) {
         const s = ((performance.now() - t0) / 1000).toFixed(0);
-        log(`  server RSS ${(kb / 1024).toFixed(0)} MB at +${s} s`);
+        void this.heap().then((heap) =>
+          log(`  server RSS ${(kb / 1024).toFixed(0)} MB at +${s} s${heap}`),
+        );
       }
     }, 100);
+  }
+
+  /** ` (heap used/total …, external …)` from the server's Node metrics, or '' if unavailable. */
+  private async heap(): Promise<string> {
+    if (!this.base) return '';
+    try {
+      const text = await (await fetch(`${this.base}/metrics`)).text();
+      const mb = (name: string) => {
+        const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+        return m ? (Number(m[1]) / 1024 / 1024).toFixed(0) : '?';
+      };
+      return ` (heap used/total ${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB)`;
+    } catch {
+      return '';
+    }
   }
 
   private field(name: string): number | null {
@@ -395,6 +417,8 @@ async function main(): Promise<void> {
       delete env[key];
     Object.assign(env, {
       NODE_ENV: 'production',
+      // As the Docker image runs it (Dockerfile).
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       AUTH_JWT_SECRET: secret,
       // Production requires the key that seals apps' secrets (none are used here).
       APP_SECRET_KEY: randomBytes(32).toString('base64'),
@@ -437,7 +461,7 @@ async function main(): Promise<void> {
     generated.existingClients.length = 0;
 
     const prefix = args.entity === 'clients' ? '/business/clients/v1' : '/customers';
-    const sampler = new RssSampler(server.pid);
+    const sampler = new RssSampler(server.pid, base);
     log(`server RSS before the import: ${((sampler.sample() ?? 0) / 1024).toFixed(0)} MB`);
 
     const phases = args.async

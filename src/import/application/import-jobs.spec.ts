@@ -157,7 +157,7 @@ describe('ImportJobs and the lease component', () => {
     expect(log.written).toEqual(expect.arrayContaining(['validated', 'completed', 'reverted']));
 
     // A confirm cancelled between batches ends `cancelled` the same way.
-    const slow = await setUp(4 * BATCH_SIZE, 20);
+    const slow = await setUp(8 * BATCH_SIZE, 30);
     const cancelLog = new PhaseLog(slow.store);
     slow.sessions.save = cancelLog.save.bind(cancelLog);
     await slow.confirm.accept(slow.target, slow.caller, slow.request);

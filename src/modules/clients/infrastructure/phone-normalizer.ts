@@ -18,6 +18,8 @@ function workerScript(): URL {
 /** The pause after the first failure of the worker; it doubles with each failure in a row. */
 const FIRST_PAUSE_MS = 1_000;
 const LONGEST_PAUSE_MS = 60_000;
+/** The phone worker's heap (MB): metadata and one batch of numbers fit many times over. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
 
 interface Pending {
   resolve: (numbers: Array<string | null>) => void;
@@ -87,7 +89,9 @@ export class PhoneNormalizer implements OnModuleDestroy {
   }
 
   private start(): { thread: Worker; pending: Map<number, Pending> } {
-    const thread = new Worker(this.script);
+    // A small heap: the worker holds the phone metadata and one batch at a time. Without limits
+    // it would get the defaults of a whole process (Node 24: a young generation of up to 192 MB).
+    const thread = new Worker(this.script, { resourceLimits: WORKER_LIMITS });
     const worker = { thread, pending: new Map<number, Pending>() };
     thread.unref(); // never keeps the process alive
     thread.on('message', ({ id, numbers }: { id: number; numbers: Array<string | null> }) => {
