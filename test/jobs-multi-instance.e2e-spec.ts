@@ -12,15 +12,9 @@ import { DataSource } from 'typeorm';
 import { FakeAppServer } from './support/app-server.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { customersCsv } from './support/csv.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { assignApp, registerApp, sleep } from './support/fixtures.js';
+import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ASYNC = { Prefer: 'respond-async' };
 /** The survivor: a short lease of its own, its job loop on. */
 const SURVIVOR = {
@@ -203,28 +197,12 @@ onPostgres('import jobs across instances', () => {
   }
   async function startPull(server: ChildServer, url: string) {
     const { business, auth } = await actor();
-    const code = uniqueCode();
-    await request(server.url)
-      .post('/platform/v1/apps')
-      .set(auth)
-      .send({
-        name: 'Slow App',
-        app_code_name: code,
-        app_type: 'import_clients',
-        redirect_uri: 'https://example.com',
-        api_uri: url,
-      })
-      .expect(201);
-    await request(server.url)
-      .post('/v3/apps/app_assignments')
-      .set(auth)
-      .send({
-        app_code_name: code,
-        assignee_uid: business,
-        assignee_type: 'business',
-        settings: { assignment_mode: 'internal' },
-      })
-      .expect(201);
+    const { code } = await registerApp(server.url, auth, {
+      name: 'Slow App',
+      apiUri: url,
+      redirectUri: 'https://example.com',
+    });
+    await assignApp(server.url, auth, code, business);
     const started = await request(server.url)
       .post(`/business/clients/v1/apps/${code}/import`)
       .set(auth)

@@ -14,18 +14,10 @@ import { FakeAppServer } from './support/app-server.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { customersCsv } from './support/csv.js';
 import { expectError } from './support/envelope.js';
-import {
-  createTestApp,
-  type TestApp,
-  tokenFor,
-  uniqueBusiness,
-  uniqueCode,
-} from './support/test-app.js';
+import { assignApp, type Auth, registerApp, sleep } from './support/fixtures.js';
+import { createTestApp, type TestApp, tokenFor, uniqueBusiness } from './support/test-app.js';
 
 const CLIENTS_HEADER = 'first_name,last_name,email,phone,address,company_name,notes';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-type Auth = Record<string, string>;
 interface Result {
   row_number: number;
   status: string;
@@ -286,28 +278,8 @@ describe('undo an import', () => {
           { Name: 'Marco', Mail: 'marco@example.com', Mobile: '+39 02 2222 222' },
         ],
       ];
-      const code = uniqueCode();
-      await request(t.http)
-        .post('/platform/v1/apps')
-        .set(auth)
-        .send({
-          name: 'Client Source',
-          app_code_name: code,
-          app_type: 'import_clients',
-          redirect_uri: 'https://example.com/cb',
-          api_uri: apiUri,
-        })
-        .expect(201);
-      await request(t.http)
-        .post('/v3/apps/app_assignments')
-        .set(auth)
-        .send({
-          app_code_name: code,
-          assignee_uid: business,
-          assignee_type: 'business',
-          settings: { assignment_mode: 'internal' },
-        })
-        .expect(201);
+      const { code } = await registerApp(t.http, auth, { apiUri });
+      await assignApp(t.http, auth, code, business);
       const started = await request(t.http)
         .post(`/business/clients/v1/apps/${code}/import`)
         .set(auth)
