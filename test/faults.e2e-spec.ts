@@ -107,4 +107,18 @@ onPostgres('the database going away', () => {
     if (res.status === 503) expect(res.body.code).toBe(503);
     expect((await request(t.http).get('/customers').set(auth)).status).toBe(200);
   });
+
+  test('a connection lost while checked out between queries is logged, not a crash', async () => {
+    // pg listens for errors only on idle clients: a connection held by a query runner (as in a
+    // transaction waiting on our code) that the server ends emitted `error` to nobody, which
+    // is an uncaught exception (Jest reports it as an unhandled error and fails the run).
+    const runner = t.app.get(DataSource).createQueryRunner();
+    await runner.query('SELECT 1');
+    await killConnections();
+    await sleep(300); // the termination reaches the held, idle connection
+    await expect(runner.query('SELECT 1')).rejects.toThrow();
+    await runner.release();
+    const auth = { Authorization: `Bearer ${await tokenFor()}` };
+    expect((await request(t.http).get('/customers').set(auth)).status).toBe(200);
+  });
 });

@@ -6,6 +6,7 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, type EntitySchema, MigrationExecutor, type MixedList } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
@@ -19,6 +20,24 @@ type EntityList = MixedList<Function | string | EntitySchema>;
 const EMBEDDED = Symbol('EmbeddedPostgres');
 const MIGRATION_LOCK_KEY = 7_340_001;
 
+const connectionLogger = new Logger('Database');
+
+/**
+ * The pool's client class. `pg` listens for errors only on idle clients; a connection that the
+ * server ends while it is checked out but between queries (a query runner holding it, a
+ * transaction waiting on our code) emits `error` with no listener, which crashes the process.
+ * This client always has one: the error is logged, the client is no longer queryable, its next
+ * query fails (the request answers 503) and the pool discards it on release.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', (error: Error) =>
+      connectionLogger.warn(`a database connection in use was lost: ${error.message}`),
+    );
+  }
+}
+
 /** One TypeORM configuration for both databases; only the URL differs. */
 export function dataSourceFor(url: string, entities: EntityList, poolSize = 10): DataSource {
   return new DataSource({
@@ -29,7 +48,7 @@ export function dataSourceFor(url: string, entities: EntityList, poolSize = 10):
     synchronize: false,
     logging: false,
     poolSize,
-    extra: { connectionTimeoutMillis: 10_000 },
+    extra: { connectionTimeoutMillis: 10_000, Client: ListenedClient },
     applicationName: 'import-backend',
   });
 }
