@@ -1,4 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { UploadRepository } from '../src/import/domain/upload.repository.js';
 import { AppAssignmentRepository } from '../src/modules/app-assignments/domain/app-assignment.repository.js';
 import { AppRepository } from '../src/modules/apps/domain/app.repository.js';
 import { ClientRepository } from '../src/modules/clients/domain/client.repository.js';
@@ -127,5 +130,72 @@ describe('repositories return plain domain records', () => {
     ]);
     await assignments.delete(assignment.uid);
     await apps.delete(rotated);
+  });
+});
+
+describe('stored uploads (binary COPY both ways)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  async function* pieces(bytes: Buffer, size: number, failAfter?: number) {
+    for (let offset = 0; offset < bytes.length; offset += size) {
+      if (failAfter !== undefined && offset >= failAfter) throw new Error('the source broke');
+      await new Promise((resolve) => setImmediate(resolve));
+      yield bytes.subarray(offset, offset + size);
+    }
+  }
+
+  async function readAll(sessionId: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const part of t.app.get(UploadRepository).read(sessionId)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+
+  const chunksOf = async (sessionId: string) =>
+    (
+      await t.app
+        .get(DataSource)
+        .query(
+          `SELECT seq, length(data)::int AS bytes FROM import_uploads WHERE session_id = $1 ORDER BY seq`,
+          [sessionId],
+        )
+    ).map((row: { seq: number; bytes: number }) => [row.seq, row.bytes]);
+
+  test('bytes come back as they went in, in 1 MiB chunks, while other queries run', async () => {
+    const uploads = t.app.get(UploadRepository);
+    const sessionId = randomUUID();
+    const bytes = randomBytes(2.5 * 1024 * 1024 + 7);
+    const others = Array.from({ length: 20 }, (_, i) =>
+      t.app.get(DataSource).query(`SELECT $1::int AS n`, [i]),
+    );
+    expect(await uploads.store(sessionId, pieces(bytes, 300_001))).toBe(bytes.length);
+    expect((await Promise.all(others)).map((rows) => rows[0].n)).toEqual([...Array(20).keys()]);
+    expect(await chunksOf(sessionId)).toEqual([
+      [0, 1024 * 1024],
+      [1, 1024 * 1024],
+      [2, 0.5 * 1024 * 1024 + 7],
+    ]);
+    expect((await readAll(sessionId)).equals(bytes)).toBe(true);
+    // Stored again: the earlier copy is replaced, not added to.
+    expect(await uploads.store(sessionId, pieces(Buffer.from('a,b\n1,2\n'), 3))).toBe(8);
+    expect((await readAll(sessionId)).toString()).toBe('a,b\n1,2\n');
+    await uploads.delete(sessionId);
+    expect(await chunksOf(sessionId)).toEqual([]);
+    expect((await readAll(sessionId)).length).toBe(0);
+  });
+
+  test('a source that fails part-way stores nothing, and the database goes on serving', async () => {
+    const uploads = t.app.get(UploadRepository);
+    const sessionId = randomUUID();
+    const bytes = randomBytes(3 * 1024 * 1024);
+    await expect(
+      uploads.store(sessionId, pieces(bytes, 256 * 1024, 1.5 * 1024 * 1024)),
+    ).rejects.toThrow('the source broke');
+    expect(await chunksOf(sessionId)).toEqual([]);
+    expect(await t.app.get(DataSource).query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   });
 });
