@@ -419,6 +419,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       // As the Docker image runs it (Dockerfile).
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       AUTH_JWT_SECRET: secret,
       // Production requires the key that seals apps' secrets (none are used here).
       APP_SECRET_KEY: randomBytes(32).toString('base64'),
