@@ -32,7 +32,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class TypeOrmUploadRepository extends UploadRepository {
   private readonly query: SqlQuery;
 
-  /** Whether the server takes COPY FROM STDIN: PostgreSQL does, PGlite (embedded) does not. */
   private copyIn?: Promise<boolean>;
 
   constructor(
@@ -47,58 +46,13 @@ export class TypeOrmUploadRepository extends UploadRepository {
     const id = uuidBytes(sessionId);
     await this.delete(sessionId);
     const groups = chunked(chunks);
-    this.copyIn ??= this.query<Array<{ version: string }>>(`SELECT version()`).then(
-      ([{ version }]) => !version.includes('PGlite'),
-      (error: unknown) => {
-        this.copyIn = undefined; // asked again next time
-        throw error;
-      },
-    );
-    if (!(await this.copyIn)) {
-      // PGlite cannot take COPY FROM STDIN over the wire (it reads the data as part of the
-      // query's message, and stops the database on what follows): one INSERT per chunk there.
-      try {
-        for await (const { seq, parts, bytes } of groups) {
-          await this.query(
-            `INSERT INTO import_uploads (session_id, seq, data) VALUES ($1, $2, $3)`,
-            [sessionId, seq, Buffer.concat(parts, bytes)],
-          );
-        }
-      } catch (error) {
-        await this.delete(sessionId).catch(() => undefined);
-        throw error;
-      }
-      return groups.size;
-    }
-    await this.withClient(async (client) => {
-      const copy = client.query(
-        copyFrom(`COPY import_uploads (session_id, seq, data) FROM STDIN (FORMAT binary)`),
-      );
-      const done = once(copy, 'finish');
-      done.catch(() => undefined); // an error is thrown below, by the write or by `await done`
-      const write = async (part: Buffer) => {
-        if (!copy.write(part)) await once(copy, 'drain');
-      };
-      try {
-        await write(COPY_HEADER);
-        for await (const { seq, parts, bytes } of groups) {
-          await write(tupleHeader(id, seq, bytes));
-          for (const part of parts) await write(part);
-        }
-        copy.end(COPY_TRAILER);
-        await done;
-      } catch (error) {
-        // The server rolls the COPY back: nothing of this upload stays stored.
-        copy.destroy(error instanceof Error ? error : new Error(String(error)));
-        await done.catch(() => undefined);
-        throw error;
-      }
-    });
+    if (await this.takesCopyIn()) await this.storeByCopy(id, groups);
+    else await this.storeByInsert(sessionId, groups);
     return groups.size;
   }
 
   async *read(sessionId: string): AsyncIterable<Buffer> {
-    uuidBytes(sessionId);
+    uuidBytes(sessionId); // checked: the id is written into the COPY statement below
     for (let seq = 0; ; seq++) {
       // One short COPY per chunk, collected before it is yielded: the connection (on the
       // embedded database, the only backend) is never held while the consumer works.
@@ -120,6 +74,64 @@ export class TypeOrmUploadRepository extends UploadRepository {
 
   async delete(sessionId: string): Promise<void> {
     await this.query(`DELETE FROM import_uploads WHERE session_id = $1`, [sessionId]);
+  }
+
+  /** Whether the server takes COPY FROM STDIN: PostgreSQL does, PGlite (embedded) does not. */
+  private takesCopyIn(): Promise<boolean> {
+    this.copyIn ??= this.query<Array<{ version: string }>>(`SELECT version()`).then(
+      ([{ version }]) => !version.includes('PGlite'),
+      (error: unknown) => {
+        this.copyIn = undefined; // asked again next time
+        throw error;
+      },
+    );
+    return this.copyIn;
+  }
+
+  /** One binary COPY: stored entirely or, if the source fails, rolled back by the server. */
+  private async storeByCopy(id: Buffer, groups: AsyncIterable<Group>): Promise<void> {
+    await this.withClient(async (client) => {
+      const copy = client.query(
+        copyFrom(`COPY import_uploads (session_id, seq, data) FROM STDIN (FORMAT binary)`),
+      );
+      const done = once(copy, 'finish');
+      done.catch(() => undefined); // an error is thrown below, by the write or by `await done`
+      const write = async (part: Buffer) => {
+        if (!copy.write(part)) await once(copy, 'drain');
+      };
+      try {
+        await write(COPY_HEADER);
+        for await (const { seq, parts, bytes } of groups) {
+          await write(tupleHeader(id, seq, bytes));
+          for (const part of parts) await write(part);
+        }
+        copy.end(COPY_TRAILER);
+        await done;
+      } catch (error) {
+        copy.destroy(error instanceof Error ? error : new Error(String(error)));
+        await done.catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * PGlite reads COPY data as part of the query's message (sent as separate messages, they stop
+   * the database): one INSERT per chunk there, and what was stored is removed if the source fails.
+   */
+  private async storeByInsert(sessionId: string, groups: AsyncIterable<Group>): Promise<void> {
+    try {
+      for await (const { seq, parts, bytes } of groups) {
+        await this.query(`INSERT INTO import_uploads (session_id, seq, data) VALUES ($1, $2, $3)`, [
+          sessionId,
+          seq,
+          Buffer.concat(parts, bytes),
+        ]);
+      }
+    } catch (error) {
+      await this.delete(sessionId).catch(() => undefined);
+      throw error;
+    }
   }
 
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
